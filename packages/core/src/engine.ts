@@ -1,0 +1,735 @@
+import { type Clock, systemClock, type TimerHandle } from './clock';
+import {
+  ProtocolError,
+  SnapshotTimeoutError,
+  StoppedError,
+  SyncError,
+  type SyncErrorContext,
+  type SyncPhase,
+} from './errors';
+import { type Logger, noopLogger } from './logger';
+import {
+  eventIssues,
+  type InvalidationEvent,
+  type InvalidationSubscriber,
+  parseSnapshotEnvelope,
+  type SnapshotApplier,
+  type SnapshotEnvelope,
+  type SnapshotProvider,
+  type Topic,
+  type Unsubscribe,
+} from './protocol';
+import { assertNumber, backoffDelay, type RetryPolicy, resolveRetryPolicy } from './retry';
+import { compareRevisions, maxRevision, parseRevision, type Revision, ZERO_REVISION } from './revision';
+import { formatIssues, type StandardSchemaV1 } from './schema';
+import { createGate, type ThrottlingOptions } from './throttle';
+
+/**
+ * Where a handle stands, for UI badges:
+ * - `idle`: created, not started.
+ * - `starting`: subscribing, or waiting for the first snapshot.
+ * - `syncing`: a fetch or an apply is running.
+ * - `synced`: the local revision covers every revision announced so far.
+ * - `stale`: a newer revision is known and will be fetched (debounce wait, or the provider answered with an
+ *   older snapshot than announced and a retry is scheduled).
+ * - `error`: the last attempt failed; a retry is scheduled unless `retry` is off or exhausted.
+ * - `stopped`: `stop()` was called; final.
+ *
+ * @example
+ * ```ts
+ * const badge: Record<SyncStatus, string> = { idle: '○', starting: '…', syncing: '↻', synced: '✓', stale: '!', error: '✗', stopped: '■' };
+ * ```
+ */
+export type SyncStatus = 'idle' | 'starting' | 'syncing' | 'synced' | 'stale' | 'error' | 'stopped';
+
+/**
+ * An immutable picture of a handle; a new object each time something in it changes.
+ *
+ * @example
+ * ```ts
+ * const { status, localRevision, wantedRevision } = handle.getStatus();
+ * ```
+ */
+export interface SyncState {
+  readonly topic: Topic;
+  readonly status: SyncStatus;
+  /** The revision applied locally ({@link ZERO_REVISION} before the first apply). */
+  readonly localRevision: Revision;
+  /** The highest revision announced in the local epoch (never below `localRevision`). */
+  readonly wantedRevision: Revision;
+  /** The epoch of the last applied snapshot, if the source uses epochs. */
+  readonly epoch: string | undefined;
+  /** The last failure; cleared by the next successful fetch. */
+  readonly lastError: SyncError | undefined;
+  /** Consecutive failed attempts. */
+  readonly attempt: number;
+}
+
+/**
+ * A setup function for an extra resync signal (focus, network back online…): it receives `resync` and
+ * returns its cleanup. Attached when the handle starts, cleaned up when it stops.
+ *
+ * @example
+ * ```ts
+ * const onFocus: ResyncTrigger = (resync) => {
+ *   window.addEventListener('focus', resync);
+ *   return () => window.removeEventListener('focus', resync);
+ * };
+ * ```
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: a trigger without cleanup may simply return nothing
+export type ResyncTrigger = (resync: () => void) => (() => void) | undefined | void;
+
+/**
+ * Options of {@link createRevisionSync}.
+ *
+ * @example
+ * ```ts
+ * const options: RevisionSyncOptions<Settings> = { topic: 'settings', subscriber, provider, applier };
+ * ```
+ */
+export interface RevisionSyncOptions<T = unknown> {
+  /** The topic this handle keeps in sync. Events of other topics are ignored. */
+  topic: Topic;
+  /** Delivers invalidation events. */
+  subscriber: InvalidationSubscriber;
+  /** Returns the canonical snapshot. */
+  provider: SnapshotProvider<T>;
+  /** Writes a snapshot into local state. */
+  applier: SnapshotApplier<T>;
+  /** Validates (and may transform) `data` before it is applied; failures are reported with phase `validate`. */
+  schema?: StandardSchemaV1<unknown, T>;
+  /** @default noopLogger */
+  logger?: Logger;
+  /** Receives every failure once. Errors it throws are logged and ignored. */
+  onError?: (context: SyncErrorContext) => void;
+  /** Return `false` to ignore an event (e.g. your own echo). A throw is reported (phase `invalidation`) and counts as `true`. */
+  shouldRefresh?: (event: InvalidationEvent) => boolean;
+  /** Pacing of event-triggered fetches. @default coalesce each synchronous burst */
+  throttling?: ThrottlingOptions;
+  /** Backoff for failed attempts, or `false` to wait for the next event/refresh instead. @default DEFAULT_RETRY_POLICY */
+  retry?: Partial<RetryPolicy> | false;
+  /** Abort a fetch after this long and retry. @default 10000 */
+  snapshotTimeoutMs?: number;
+  /** Fetch periodically as a safety net against lost events. @default off */
+  resyncIntervalMs?: number;
+  /** Further resync signals (see `@statesync/web` for focus, visibility, online and pageshow). */
+  resyncOn?: readonly ResyncTrigger[];
+  /** @default systemClock */
+  clock?: Clock;
+  /** Random source for backoff jitter, in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+/**
+ * The handle returned by {@link createRevisionSync}.
+ *
+ * @example
+ * ```ts
+ * await handle.start();
+ * await handle.whenSynced();
+ * handle.stop();
+ * ```
+ */
+export interface RevisionSyncHandle {
+  readonly topic: Topic;
+  /**
+   * Subscribes, then fetches and applies the current snapshot. Resolves once it is applied; rejects if
+   * subscribing or that first attempt fails (the engine keeps retrying: see `whenSynced`). Idempotent while
+   * running; rejects with {@link StoppedError} after `stop()`.
+   */
+  start(): Promise<void>;
+  /** Unsubscribes, aborts a running fetch, clears every timer. Pending promises reject with {@link StoppedError}. Final. */
+  stop(): void;
+  /**
+   * Fetches a snapshot that starts after this call and applies it if newer. Calls made while a fetch runs
+   * share the next one. Resolves once done; rejects with the reason if that attempt fails.
+   */
+  refresh(): Promise<void>;
+  /** The revision applied locally ({@link ZERO_REVISION} before the first apply). */
+  getLocalRevision(): Revision;
+  /** The current {@link SyncState}. */
+  getStatus(): SyncState;
+  /** Calls `listener` with each new {@link SyncState}; returns the unsubscribe. */
+  onStatusChange(listener: (state: SyncState) => void): () => void;
+  /**
+   * Resolves once the local revision reaches `revision`, or, without it, once the status is `synced`.
+   * Rejects with {@link StoppedError} if the handle stops first.
+   */
+  whenSynced(revision?: Revision | string): Promise<void>;
+  /** Same as `stop()`, for `using handle = createRevisionSync(…)`. */
+  [Symbol.dispose](): void;
+}
+
+type Lifecycle = 'idle' | 'starting' | 'running' | 'stopped';
+type Work =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'fetching'; readonly controller: AbortController }
+  | { readonly kind: 'applying' }
+  | { readonly kind: 'backoff'; readonly timer: TimerHandle };
+interface Deferred {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(reason: unknown): void;
+}
+interface Waiter extends Deferred {
+  readonly target: Revision | undefined;
+}
+
+const NONE: Work = { kind: 'none' };
+const noop = () => {};
+const deferred = (): Deferred => {
+  let resolve = noop;
+  let reject: (reason: unknown) => void = noop;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Failures are always reported through onError; an un-awaited refresh() must not crash the process.
+  promise.catch(noop);
+  return { promise, resolve, reject };
+};
+const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === 'function';
+const requireMethod = (name: string, owner: unknown, method: string) => {
+  if (
+    typeof owner !== 'object' ||
+    owner === null ||
+    !isFunction((owner as Record<string, unknown>)[method])
+  ) {
+    throw new TypeError(`Expected \`${name}\` to be an object with a \`${method}()\` method.`);
+  }
+};
+const errorText = (error: unknown): string => {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'unprintable error';
+  }
+};
+const disposeKey: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
+
+/**
+ * Creates a sync handle for one topic: it listens for invalidations, fetches the canonical snapshot, and
+ * applies it only if it is newer than what was applied before, coalescing bursts, retrying failures with
+ * backoff, timing out hung fetches, and stopping cleanly. See the guarantees in the protocol guide.
+ *
+ * @throws TypeError when an option is invalid, naming the option.
+ * @example
+ * ```ts
+ * import { createConsoleLogger, createRevisionSync } from '@statesync/core';
+ *
+ * const handle = createRevisionSync({
+ *   topic: 'settings',
+ *   subscriber: mySubscriber,
+ *   provider: myProvider,
+ *   applier: { apply: (snapshot) => Object.assign(settings, snapshot.data) },
+ *   logger: createConsoleLogger(),
+ *   onError: (ctx) => console.error(`[${ctx.phase}]`, ctx.error),
+ * });
+ * await handle.start();
+ * ```
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function createRevisionSync<T>(options: RevisionSyncOptions<T>): RevisionSyncHandle {
+  if (typeof options !== 'object' || options === null) throw new TypeError('Expected an options object.');
+  const { topic, subscriber, provider, applier, schema, onError, shouldRefresh } = options;
+  if (typeof topic !== 'string' || topic === '')
+    throw new TypeError('Expected `topic` to be a non-empty string.');
+  requireMethod('subscriber', subscriber, 'subscribe');
+  requireMethod('provider', provider, 'getSnapshot');
+  requireMethod('applier', applier, 'apply');
+  if (schema !== undefined) requireMethod('schema["~standard"]', schema['~standard'], 'validate');
+  for (const [name, fn] of [
+    ['onError', onError],
+    ['shouldRefresh', shouldRefresh],
+  ] as const) {
+    if (fn !== undefined && !isFunction(fn)) throw new TypeError(`Expected \`${name}\` to be a function.`);
+  }
+  const timeoutMs = options.snapshotTimeoutMs ?? 10_000;
+  assertNumber('snapshotTimeoutMs', timeoutMs, 1);
+  const resyncMs = options.resyncIntervalMs;
+  if (resyncMs !== undefined) assertNumber('resyncIntervalMs', resyncMs, 1);
+  const retry = options.retry === false ? undefined : resolveRetryPolicy(options.retry, Infinity);
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const logger = options.logger ?? noopLogger;
+  const gate = createGate(options.throttling ?? {}, clock, () => void runRound());
+
+  // ---- all mutable state lives here ----
+  let lifecycle: Lifecycle = 'idle';
+  let work: Work = NONE;
+  let local = ZERO_REVISION;
+  let localEpoch: string | undefined;
+  let applied = false;
+  let wanted = ZERO_REVISION; // highest revision announced in the local epoch
+  let hint: { epoch: string; revision: Revision } | undefined; // announced in another epoch
+  let requested = 0; // bumped by requests that a revision cannot express (start, refresh, resync, epoch)
+  let served = 0; // `requested` as of the start of the last successful fetch
+  let failures = 0;
+  let lastError: SyncError | undefined;
+  let next: Deferred | undefined; // callers waiting for the next fetch
+  let unsubscribe: Unsubscribe | undefined;
+  let startPromise: Promise<void> | undefined;
+  let resyncTimer: TimerHandle | undefined;
+  let cleanups: Array<() => void> = [];
+  const waiters = new Set<Waiter>();
+  const listeners = new Set<(state: SyncState) => void>();
+
+  const quietly = (fn: () => void) => {
+    try {
+      fn();
+    } catch {}
+  };
+  const debug = (message: string, context?: Record<string, unknown>) =>
+    quietly(() => logger.debug(message, { topic, ...context }));
+
+  const stopped = (): boolean => lifecycle === 'stopped';
+  const need = (): boolean =>
+    lifecycle === 'running' && (requested > served || compareRevisions(wanted, local) > 0);
+
+  function statusOf(): SyncStatus {
+    if (lifecycle === 'stopped') return 'stopped';
+    if (lifecycle === 'idle') return lastError ? 'error' : 'idle';
+    if (lifecycle === 'starting') return 'starting';
+    if (work.kind === 'fetching' || work.kind === 'applying') return applied ? 'syncing' : 'starting';
+    if (lastError) return lastError.phase === 'refresh' ? 'stale' : 'error';
+    return need() || gate.pending() ? 'stale' : 'synced';
+  }
+
+  let state: SyncState = snapshotState();
+  function snapshotState(): SyncState {
+    return {
+      topic,
+      status: statusOf(),
+      localRevision: local,
+      wantedRevision: wanted,
+      epoch: localEpoch,
+      lastError,
+      attempt: failures,
+    };
+  }
+
+  function publish(): void {
+    const s = snapshotState();
+    if (
+      s.status !== state.status ||
+      s.localRevision !== state.localRevision ||
+      s.wantedRevision !== state.wantedRevision ||
+      s.epoch !== state.epoch ||
+      s.lastError !== state.lastError ||
+      s.attempt !== state.attempt
+    ) {
+      state = s;
+      for (const listener of listeners) {
+        try {
+          listener(s);
+        } catch (error) {
+          quietly(() => logger.error('onStatusChange listener threw', { topic, error }));
+        }
+      }
+    }
+    for (const waiter of waiters) {
+      if (lifecycle === 'stopped') waiter.reject(new StoppedError(topic));
+      else if (
+        lifecycle === 'running' &&
+        applied &&
+        (waiter.target === undefined
+          ? state.status === 'synced'
+          : compareRevisions(local, waiter.target) >= 0)
+      )
+        waiter.resolve();
+      else continue;
+      waiters.delete(waiter);
+    }
+  }
+
+  function report(phase: SyncPhase, error: unknown, extra: Partial<SyncErrorContext> = {}): SyncError {
+    const err =
+      error instanceof SyncError
+        ? error
+        : new SyncError(phase, topic, `${phase} failed for topic "${topic}": ${errorText(error)}`, {
+            cause: error,
+          });
+    const context: SyncErrorContext = {
+      phase: err.phase,
+      topic,
+      error: err,
+      localRevision: local,
+      wantedRevision: wanted,
+      willRetry: false,
+      ...extra,
+    };
+    quietly(() =>
+      logger[context.willRetry ? 'warn' : 'error'](err.message, {
+        topic,
+        phase: err.phase,
+        localRevision: local,
+        retryInMs: context.retryInMs,
+        cause: err.cause,
+      }),
+    );
+    if (onError) {
+      try {
+        onError(context);
+      } catch (thrown) {
+        quietly(() =>
+          logger.error(`onError threw while handling a ${err.phase} error`, { topic, error: thrown }),
+        );
+      }
+    }
+    return err;
+  }
+
+  function callUnsubscribe(fn: Unsubscribe): void {
+    try {
+      const result = fn();
+      if (result && isFunction((result as Promise<void>).then))
+        (result as Promise<void>).then(undefined, (error: unknown) => report('subscribe', error));
+    } catch (error) {
+      report('subscribe', error);
+    }
+  }
+
+  function fetchSnapshot(controller: AbortController): Promise<unknown> {
+    const { signal } = controller;
+    return new Promise((resolve, reject) => {
+      const timer = clock.setTimeout(
+        () => controller.abort(new SnapshotTimeoutError(topic, timeoutMs)),
+        timeoutMs,
+      );
+      const done = () => {
+        clock.clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        done();
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      let pending: Promise<unknown>;
+      try {
+        pending = Promise.resolve(provider.getSnapshot({ signal }));
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (error: unknown) => {
+          done();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /** One attempt: fetch, parse, validate, apply if newer. At most one runs at a time. */
+  async function runRound(): Promise<void> {
+    if (lifecycle !== 'running' || work.kind !== 'none') return;
+    const round = next;
+    next = undefined;
+    const seq = requested;
+    const target = wanted;
+    const hintAtStart = hint;
+    const controller = new AbortController();
+    work = { kind: 'fetching', controller };
+    publish();
+    debug('fetch', { wantedRevision: wanted });
+    let phase: SyncPhase = 'getSnapshot';
+    let snapshotRevision: Revision | undefined;
+    try {
+      const raw = await fetchSnapshot(controller);
+      if (lifecycle !== 'running') throw controller.signal.reason;
+      phase = 'protocol';
+      const parsed = parseSnapshotEnvelope(raw);
+      if (!parsed.ok) throw new ProtocolError(topic, 'snapshot envelope', parsed.issues);
+      const envelope = parsed.value;
+      snapshotRevision = envelope.revision;
+      let data = envelope.data as T;
+      if (schema) {
+        phase = 'validate';
+        const result = await schema['~standard'].validate(data);
+        if (lifecycle !== 'running') throw new StoppedError(topic);
+        if (result.issues)
+          throw new SyncError(
+            'validate',
+            topic,
+            `Snapshot ${envelope.revision} of topic "${topic}" does not match the schema: ${formatIssues(result.issues).join('; ')}.`,
+          );
+        data = result.value;
+      }
+      const epoch = envelope.epoch;
+      const epochReset = applied && epoch !== undefined && localEpoch !== undefined && epoch !== localEpoch;
+      if (!applied || epochReset || compareRevisions(envelope.revision, local) > 0) {
+        phase = 'apply';
+        work = { kind: 'applying' };
+        publish();
+        const snapshot: { revision: Revision; data: T; epoch?: string } = {
+          revision: envelope.revision,
+          data,
+        };
+        if (epoch !== undefined) snapshot.epoch = epoch;
+        await applier.apply(snapshot as SnapshotEnvelope<T>);
+        if (lifecycle !== 'running') throw new StoppedError(topic);
+        local = envelope.revision;
+        applied = true;
+        if (epoch !== undefined) localEpoch = epoch;
+        wanted = epochReset ? local : maxRevision(wanted, local);
+        debug('applied', { revision: local, epoch });
+      } else {
+        debug('skipped: not newer than local', { snapshotRevision, localRevision: local });
+      }
+      // The provider is authoritative about epochs: a hint it confirmed is merged, one it denied is dropped.
+      if (hint && (hint === hintAtStart || hint.epoch === localEpoch)) {
+        if (hint.epoch === localEpoch) wanted = maxRevision(wanted, hint.revision);
+        hint = undefined;
+      }
+      served = Math.max(served, seq);
+      if (compareRevisions(local, target) < 0 && !epochReset) {
+        phase = 'refresh';
+        throw new SyncError(
+          'refresh',
+          topic,
+          `Snapshot ${envelope.revision} of topic "${topic}" is older than the announced revision ${target}; fetching again.`,
+        );
+      }
+    } catch (error) {
+      work = NONE;
+      if (lifecycle !== 'running') {
+        round?.reject(new StoppedError(topic));
+        return;
+      }
+      return fail(
+        phase === 'getSnapshot' && error instanceof SnapshotTimeoutError
+          ? new SyncError('getSnapshot', topic, error.message, { cause: error })
+          : error,
+        phase,
+        round,
+        snapshotRevision,
+      );
+    }
+    work = NONE;
+    failures = 0;
+    lastError = undefined;
+    round?.resolve();
+    publish();
+    if (need()) {
+      if (next) void runRound();
+      else kick();
+    }
+  }
+
+  function fail(
+    error: unknown,
+    phase: SyncPhase,
+    round: Deferred | undefined,
+    snapshotRevision?: Revision,
+  ): void {
+    failures++;
+    const willRetry = retry !== undefined && failures < (retry.maxAttempts as number);
+    const retryInMs = willRetry ? backoffDelay(retry, failures, random) : undefined;
+    const extra: Partial<SyncErrorContext> = { attempt: failures, willRetry };
+    if (retryInMs !== undefined) (extra as { retryInMs: number }).retryInMs = retryInMs;
+    if (snapshotRevision !== undefined)
+      (extra as { snapshotRevision: Revision }).snapshotRevision = snapshotRevision;
+    lastError = report(phase, error, extra);
+    round?.reject(lastError);
+    if (retryInMs !== undefined) {
+      try {
+        work = { kind: 'backoff', timer: clock.setTimeout(endBackoff, retryInMs) };
+      } catch (thrown) {
+        report('throttle', thrown);
+      }
+    } else if (next) {
+      void runRound();
+    }
+    publish();
+  }
+
+  function endBackoff(): void {
+    if (work.kind !== 'backoff') return;
+    work = NONE;
+    void runRound();
+  }
+
+  /** Starts a fetch soon, through the throttle. */
+  function kick(): void {
+    if (work.kind !== 'none') return;
+    if (retry && failures >= (retry.maxAttempts as number)) failures = 0; // a new signal after giving up
+    try {
+      gate.trigger();
+    } catch (error) {
+      report('throttle', error);
+      void runRound();
+    }
+  }
+
+  function onEvent(input: unknown): void {
+    try {
+      if (lifecycle === 'idle' || lifecycle === 'stopped') return;
+      const issues = eventIssues(input);
+      if (issues) {
+        report('protocol', new ProtocolError(topic, 'invalidation event', issues), { input });
+        return;
+      }
+      const event = input as InvalidationEvent;
+      if (event.topic !== topic) return;
+      const { revision, epoch } = event;
+      const foreign = epoch !== undefined && localEpoch !== undefined && epoch !== localEpoch;
+      if (!foreign && compareRevisions(revision, wanted) <= 0) return; // already covered
+      if (shouldRefresh) {
+        try {
+          const copy: { -readonly [K in keyof InvalidationEvent]: InvalidationEvent[K] } = {
+            topic,
+            revision,
+          };
+          if (event.sourceId !== undefined) copy.sourceId = event.sourceId;
+          if (event.timestampMs !== undefined) copy.timestampMs = event.timestampMs;
+          if (epoch !== undefined) copy.epoch = epoch;
+          if (!shouldRefresh(copy)) return;
+        } catch (error) {
+          report('invalidation', error, { eventRevision: revision });
+        }
+      }
+      if (foreign) {
+        hint =
+          hint?.epoch === epoch
+            ? { epoch, revision: maxRevision(hint.revision, revision) }
+            : { epoch, revision };
+        requested++;
+      } else {
+        wanted = revision;
+      }
+      debug('invalidated', { revision, epoch });
+      if (lifecycle === 'running') kick();
+      publish();
+    } catch (error) {
+      report('invalidation', error);
+    }
+  }
+
+  function resync(): void {
+    if (lifecycle !== 'running') return;
+    requested++;
+    kick();
+    publish();
+  }
+
+  function scheduleResync(): void {
+    if (resyncMs === undefined || lifecycle !== 'running') return;
+    resyncTimer = clock.setTimeout(() => {
+      resync();
+      scheduleResync();
+    }, resyncMs);
+  }
+
+  const handle: RevisionSyncHandle = {
+    topic,
+    start() {
+      if (lifecycle === 'stopped')
+        return Promise.reject(
+          new StoppedError(topic, 'start() was called after stop(); create a new handle'),
+        );
+      if (startPromise) return startPromise;
+      lifecycle = 'starting';
+      lastError = undefined;
+      next ??= deferred();
+      const round = next;
+      requested++;
+      publish();
+      startPromise = (async () => {
+        let unsub: Unsubscribe;
+        try {
+          unsub = await subscriber.subscribe(onEvent);
+          if (!isFunction(unsub))
+            throw new TypeError(`subscribe() resolved to ${typeof unsub}, not an unsubscribe function`);
+        } catch (error) {
+          if (stopped()) throw new StoppedError(topic);
+          lifecycle = 'idle';
+          startPromise = undefined;
+          next = undefined;
+          lastError = report('subscribe', error);
+          round.reject(lastError);
+          publish();
+          throw lastError;
+        }
+        if (stopped()) {
+          callUnsubscribe(unsub);
+          throw new StoppedError(topic);
+        }
+        unsubscribe = unsub;
+        lifecycle = 'running';
+        for (const trigger of options.resyncOn ?? []) {
+          try {
+            const cleanup = trigger(resync);
+            if (cleanup) cleanups.push(cleanup);
+          } catch (error) {
+            report('subscribe', error);
+          }
+        }
+        scheduleResync();
+        void runRound();
+        return round.promise;
+      })();
+      startPromise.catch(noop);
+      return startPromise;
+    },
+    stop() {
+      if (lifecycle === 'stopped') return;
+      lifecycle = 'stopped';
+      gate.cancel();
+      if (resyncTimer !== undefined) clock.clearTimeout(resyncTimer);
+      if (work.kind === 'fetching') work.controller.abort(new StoppedError(topic));
+      if (work.kind === 'backoff') clock.clearTimeout(work.timer);
+      work = NONE;
+      for (const cleanup of cleanups) quietly(cleanup);
+      cleanups = [];
+      if (unsubscribe) callUnsubscribe(unsubscribe);
+      unsubscribe = undefined;
+      next?.reject(new StoppedError(topic));
+      next = undefined;
+      debug('stopped');
+      publish();
+    },
+    refresh() {
+      if (lifecycle === 'stopped') return Promise.reject(new StoppedError(topic));
+      if (lifecycle === 'idle')
+        return Promise.reject(new StoppedError(topic, 'refresh() was called before start()'));
+      next ??= deferred();
+      const round = next;
+      requested++;
+      if (work.kind === 'backoff') {
+        clock.clearTimeout(work.timer);
+        work = NONE;
+      }
+      void runRound();
+      publish();
+      return round.promise;
+    },
+    getLocalRevision: () => local,
+    getStatus: () => state,
+    onStatusChange(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    whenSynced(revision) {
+      if (lifecycle === 'stopped') return Promise.reject(new StoppedError(topic));
+      let target: Revision | undefined;
+      try {
+        target = revision === undefined ? undefined : parseRevision(revision);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const waiter = { ...deferred(), target };
+      waiters.add(waiter);
+      publish();
+      return waiter.promise;
+    },
+    [disposeKey]() {
+      handle.stop();
+    },
+  };
+  return handle;
+}

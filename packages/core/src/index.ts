@@ -1,0 +1,54 @@
+export { type Clock, systemClock, type TimerHandle } from './clock';
+export {
+  createRevisionSync,
+  type ResyncTrigger,
+  type RevisionSyncHandle,
+  type RevisionSyncOptions,
+  type SyncState,
+  type SyncStatus,
+} from './engine';
+export {
+  ProtocolError,
+  SnapshotTimeoutError,
+  StoppedError,
+  SyncError,
+  type SyncErrorContext,
+  type SyncPhase,
+} from './errors';
+export { type ConsoleLoggerOptions, createConsoleLogger, type Logger, noopLogger, tagLogger } from './logger';
+export {
+  type InvalidationEvent,
+  type InvalidationSubscriber,
+  type ParseResult,
+  parseInvalidationEvent,
+  parseSnapshotEnvelope,
+  type SnapshotApplier,
+  type SnapshotEnvelope,
+  type SnapshotProvider,
+  type SnapshotRequest,
+  type Topic,
+  type Unsubscribe,
+} from './protocol';
+export {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  type RetryInfo,
+  type RetryPolicy,
+  type RetryReportingOptions,
+  sleep,
+  withRetry,
+  withRetryReporting,
+} from './retry';
+export {
+  compareRevisions,
+  isCanonicalRevision,
+  MAX_REVISION,
+  maxRevision,
+  nextRevision,
+  parseRevision,
+  type Revision,
+  ZERO_REVISION,
+} from './revision';
+export type { StandardSchemaV1 } from './schema';
+export { createSnapshotSource, type SnapshotSource, type SnapshotSourceOptions } from './source';
+export type { ThrottlingOptions } from './throttle';

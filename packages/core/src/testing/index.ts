@@ -1,0 +1,11 @@
+export {
+  createFaultyBus,
+  createMemoryBus,
+  type FaultStats,
+  type Faults,
+  type FaultyBus,
+  type FaultyBusOptions,
+  type MemoryBus,
+} from './bus';
+export { createManualClock, flushMicrotasks, type ManualClock } from './clock';
+export { createSeededRandom } from './random';
