@@ -58,45 +58,61 @@ export type ParseResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly issues: readonly string[] };
 
-const revisionIssue = (field: string, value: unknown): string =>
-  value === undefined
-    ? `\`${field}\` is missing`
-    : `\`${field}\` must be a decimal string from "0" to "${MAX_REVISION}" without sign, spaces or leading zeros, got ${describe(value)}`;
+type Check = readonly [
+  key: string,
+  ok: (value: unknown, record: object) => boolean,
+  expected: string,
+  optional?: 1,
+];
+const isString = (value: unknown): boolean => typeof value === 'string';
+const REVISION = `a decimal string from "0" to "${MAX_REVISION}" without sign, spaces or leading zeros`;
+const EVENT: readonly Check[] = [
+  ['topic', (v) => isString(v) && v !== '', 'a non-empty string'],
+  ['revision', isCanonicalRevision, REVISION],
+  ['sourceId', isString, 'a string', 1],
+  ['timestampMs', (v) => Number.isFinite(v), 'a finite number', 1],
+  ['epoch', isString, 'a string', 1],
+];
+const ENVELOPE: readonly Check[] = [
+  ['revision', isCanonicalRevision, REVISION],
+  ['data', (_, record) => 'data' in record, ''],
+  ['epoch', isString, 'a string', 1],
+];
 
-function optionalIssues(input: Record<string, unknown>, issues: string[]): void {
-  const { sourceId, timestampMs, epoch } = input;
-  if (sourceId !== undefined && typeof sourceId !== 'string')
-    issues.push(`\`sourceId\` must be a string when present, got ${describe(sourceId)}`);
-  if (timestampMs !== undefined && !(typeof timestampMs === 'number' && Number.isFinite(timestampMs)))
-    issues.push(`\`timestampMs\` must be a finite number when present, got ${describe(timestampMs)}`);
-  if (epoch !== undefined && typeof epoch !== 'string')
-    issues.push(`\`epoch\` must be a string when present, got ${describe(epoch)}`);
-}
-
-/** @internal Issues of an invalidation event, or `undefined` when it is well-formed. Never throws on plain data. */
-export function eventIssues(input: unknown): string[] | undefined {
+/** @internal Every issue of `input` against `checks`, or `undefined` when there is none. Never throws. */
+function issuesOf(input: unknown, checks: readonly Check[], shape: string): string[] | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
-    return [`expected an object like { topic, revision }, got ${describe(input)}`];
-  const record = input as Record<string, unknown>;
-  const issues: string[] = [];
-  const { topic, revision } = record;
-  if (typeof topic !== 'string' || topic === '')
-    issues.push(
-      topic === undefined
-        ? '`topic` is missing'
-        : `\`topic\` must be a non-empty string, got ${describe(topic)}`,
-    );
-  if (!isCanonicalRevision(revision)) issues.push(revisionIssue('revision', revision));
-  optionalIssues(record, issues);
-  return issues.length > 0 ? issues : undefined;
+    return [`expected an object like ${shape}, got ${describe(input)}`];
+  try {
+    let issues: string[] | undefined;
+    for (const [key, ok, expected, optional] of checks) {
+      const value = (input as Record<string, unknown>)[key];
+      if ((optional && value === undefined) || ok(value, input)) continue;
+      (issues ??= []).push(
+        value === undefined
+          ? `\`${key}\` is missing`
+          : `\`${key}\` must be ${expected}, got ${describe(value)}`,
+      );
+    }
+    return issues;
+  } catch (error) {
+    return [`reading it threw: ${describe((error as Error)?.message)}`];
+  }
 }
 
-function pick<T extends object>(base: T, input: Record<string, unknown>): T {
-  const out: Record<string, unknown> = base as Record<string, unknown>;
-  for (const key of ['sourceId', 'timestampMs', 'epoch'] as const) {
-    if (input[key] !== undefined) out[key] = input[key];
+/** @internal Issues of an invalidation event, or `undefined` when it is well-formed. Never throws. */
+export const eventIssues = (input: unknown): string[] | undefined =>
+  issuesOf(input, EVENT, '{ topic, revision }');
+
+function parseWith<T>(input: unknown, checks: readonly Check[], shape: string): ParseResult<T> {
+  const issues = issuesOf(input, checks, shape);
+  if (issues) return { ok: false, issues };
+  const value: Record<string, unknown> = {};
+  for (const [key] of checks) {
+    const field = (input as Record<string, unknown>)[key];
+    if (field !== undefined || key === 'data') value[key] = field;
   }
-  return out as T;
+  return { ok: true, value: value as T };
 }
 
 /**
@@ -111,17 +127,7 @@ function pick<T extends object>(base: T, input: Record<string, unknown>): T {
  * ```
  */
 export function parseInvalidationEvent(input: unknown): ParseResult<InvalidationEvent> {
-  try {
-    const issues = eventIssues(input);
-    if (issues) return { ok: false, issues };
-    const record = input as Record<string, unknown>;
-    return {
-      ok: true,
-      value: pick({ topic: record.topic as string, revision: record.revision as Revision }, record),
-    };
-  } catch (error) {
-    return { ok: false, issues: [`reading the event threw: ${describe((error as Error)?.message)}`] };
-  }
+  return parseWith(input, EVENT, '{ topic, revision }');
 }
 
 /**
@@ -135,26 +141,7 @@ export function parseInvalidationEvent(input: unknown): ParseResult<Invalidation
  * ```
  */
 export function parseSnapshotEnvelope(input: unknown): ParseResult<SnapshotEnvelope> {
-  try {
-    if (typeof input !== 'object' || input === null || Array.isArray(input))
-      return { ok: false, issues: [`expected an object like { revision, data }, got ${describe(input)}`] };
-    const record = input as Record<string, unknown>;
-    const issues: string[] = [];
-    if (!isCanonicalRevision(record.revision)) issues.push(revisionIssue('revision', record.revision));
-    if (!('data' in record)) issues.push('`data` is missing');
-    const { epoch } = record;
-    if (epoch !== undefined && typeof epoch !== 'string')
-      issues.push(`\`epoch\` must be a string when present, got ${describe(epoch)}`);
-    if (issues.length > 0) return { ok: false, issues };
-    const value: { revision: Revision; data: unknown; epoch?: string } = {
-      revision: record.revision as Revision,
-      data: record.data,
-    };
-    if (epoch !== undefined) value.epoch = epoch as string;
-    return { ok: true, value };
-  } catch (error) {
-    return { ok: false, issues: [`reading the envelope threw: ${describe((error as Error)?.message)}`] };
-  }
+  return parseWith(input, ENVELOPE, '{ revision, data }');
 }
 
 /**
