@@ -1,0 +1,8 @@
+export { applyInPlace, deepEqual, hasStateChanges, mergeImmutable } from './apply';
+export { isPlainObject, isUnsafeKey } from './keys';
+export {
+  type ApplyMode,
+  type StateAdapterOptions,
+  type StateMergeOptions,
+  toSafeState,
+} from './options';

@@ -1,0 +1,130 @@
+import { isPlainObject, isUnsafeKey } from './keys';
+
+/**
+ * How a snapshot is written into local state.
+ * - `'replace'`: afterwards, the synced keys equal the snapshot's; synced keys absent from the snapshot are removed.
+ * - `'merge'`: the snapshot's keys are written over the state's; other keys stay.
+ *
+ * In both modes, local-only keys (outside `pickKeys`, inside `omitKeys`) are never touched, and nested objects end
+ * up equal to the snapshot's.
+ *
+ * @example
+ * ```ts
+ * const mode: ApplyMode = 'merge';
+ * ```
+ */
+export type ApplyMode = 'replace' | 'merge';
+
+/**
+ * Which keys a snapshot may write, and how. Shared by {@link applyInPlace}, {@link hasStateChanges} and
+ * {@link mergeImmutable}.
+ *
+ * @example
+ * ```ts
+ * const options: StateMergeOptions<Settings> = { mode: 'replace', omitKeys: ['draft'] };
+ * ```
+ */
+export interface StateMergeOptions<S extends object = Record<string, unknown>> {
+  /** @default 'replace' */
+  mode?: ApplyMode;
+  /** Only these top-level keys are synced; every other key is local-only. @default every key */
+  pickKeys?: readonly (keyof S & string)[];
+  /** These top-level keys are local-only: never written, never removed. Applied after `pickKeys`. */
+  omitKeys?: readonly (keyof S & string)[];
+}
+
+/**
+ * The options every framework adapter accepts (`createPiniaSnapshotApplier`, the Zustand, Vue, Svelte, Valtio
+ * and Redux appliers…): how to turn snapshot data into state, which keys to sync, and how to write them.
+ *
+ * @typeParam T - the snapshot's `data` type.
+ * @typeParam S - the state type written into the store.
+ * @example
+ * ```ts
+ * const options: StateAdapterOptions<SettingsDto, Settings> = {
+ *   mode: 'merge',
+ *   toState: (dto) => ({ theme: dto.theme, fontSize: dto.font_size }),
+ *   omitKeys: ['unsavedDraft'],
+ * };
+ * ```
+ */
+export interface StateAdapterOptions<T = unknown, S extends object = Record<string, unknown>>
+  extends StateMergeOptions<S> {
+  /** Maps snapshot data to state. @default the data itself */
+  toState?: (data: T) => S;
+  /**
+   * When the state (after `toState`) is not a plain object: `true` throws an error (reported by the engine with
+   * phase `apply`); `false` skips the snapshot and leaves the state as it is.
+   * @default true
+   */
+  strict?: boolean;
+}
+
+/** @internal {@link StateMergeOptions} with its keys widened to strings. */
+export interface KeyOptions {
+  mode?: ApplyMode;
+  pickKeys?: readonly string[];
+  omitKeys?: readonly string[];
+}
+
+/** @internal Whether a top-level key is synced under `options`. */
+export function isSyncedKey(key: string, { pickKeys, omitKeys }: KeyOptions): boolean {
+  return (
+    !isUnsafeKey(key) &&
+    (pickKeys === undefined || pickKeys.includes(key)) &&
+    (omitKeys === undefined || !omitKeys.includes(key))
+  );
+}
+
+const describe = (value: unknown): string => {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value !== 'object') return typeof value;
+  const name: unknown = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)
+    ?.constructor?.name;
+  return typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'a non-plain object';
+};
+
+/**
+ * @internal A deep copy of `value` that keeps plain objects and arrays and drops `__proto__`, `constructor` and
+ * `prototype` keys at every depth. Other values (primitives, class instances) are kept as they are.
+ */
+export function safeCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(safeCopy);
+  if (!isPlainObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) if (!isUnsafeKey(key)) copy[key] = safeCopy(value[key]);
+  return copy;
+}
+
+/**
+ * Turns snapshot data into the state to apply: maps it with `toState`, checks that it is a plain object, keeps
+ * only synced keys (`pickKeys` / `omitKeys`), and returns a fresh deep copy without `__proto__`, `constructor`
+ * or `prototype` keys at any depth, ready for {@link applyInPlace} or {@link mergeImmutable}.
+ *
+ * @returns the state, or `undefined` when it is not a plain object and `strict` is `false` (skip the apply).
+ * @throws TypeError when it is not a plain object and `strict` is not `false`; the message says what was received.
+ * @example
+ * ```ts
+ * import { toSafeState } from '@statesync/core/state';
+ *
+ * const state = toSafeState(JSON.parse('{"theme":"dark","__proto__":{"admin":true}}'), {});
+ * // { theme: 'dark' } (an own "__proto__" key never makes it through)
+ * ```
+ */
+export function toSafeState<T, S extends object = Record<string, unknown>>(
+  data: T,
+  options: StateAdapterOptions<T, S>,
+): S | undefined {
+  const state: unknown = options.toState ? options.toState(data) : data;
+  if (!isPlainObject(state)) {
+    if (options.strict === false) return undefined;
+    throw new TypeError(
+      `Expected the snapshot state to be a plain object, got ${describe(state)}${options.toState ? ' from `toState`' : ''}. ` +
+        'Map the data to an object with `toState`, or set `strict: false` to skip such snapshots.',
+    );
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(state)) if (isSyncedKey(key, options)) out[key] = safeCopy(state[key]);
+  return out as S;
+}
