@@ -1,0 +1,63 @@
+import { createRevisionSync, createSnapshotSource, type SyncStatus } from '@statesync/core';
+import { createManualClock } from '@statesync/core/testing';
+import { syncStatusStore } from '@statesync/svelte';
+import { get } from 'svelte/store';
+import { describe, expect, test } from 'vitest';
+
+const setup = () => {
+  const clock = createManualClock();
+  const source = createSnapshotSource({ topic: 't', initial: { n: 0 } });
+  let listening = 0;
+  const handle = createRevisionSync({
+    topic: 't',
+    subscriber: source,
+    provider: source,
+    applier: { apply() {} },
+    clock,
+    throttling: { debounceMs: 10 },
+  });
+  // Counts the status listeners the store holds on the real handle.
+  const onStatusChange = handle.onStatusChange;
+  const counted = {
+    getStatus: handle.getStatus,
+    onStatusChange(listener: Parameters<typeof onStatusChange>[0]) {
+      listening++;
+      const off = onStatusChange(listener);
+      return () => {
+        listening--;
+        off();
+      };
+    },
+  };
+  return { clock, source, handle, counted, listening: () => listening };
+};
+
+describe('syncStatusStore', () => {
+  test('emits every status change while subscribed, and listens only while subscribed', async () => {
+    const { clock, source, handle, counted, listening } = setup();
+    const store = syncStatusStore(counted);
+    expect(listening()).toBe(0);
+    const seen: SyncStatus[] = [];
+    const unsubscribe = store.subscribe((s) => seen.push(s.status));
+    expect(listening()).toBe(1);
+
+    await handle.start();
+    source.update({ n: 1 });
+    await clock.advance(10);
+    expect(seen).toEqual(['idle', 'starting', 'synced', 'stale', 'syncing', 'synced']);
+    expect(get(store)).toBe(handle.getStatus());
+
+    unsubscribe();
+    expect(listening()).toBe(0);
+    handle.stop();
+  });
+
+  test('a late subscriber starts from the current status', async () => {
+    const { handle } = setup();
+    const store = syncStatusStore(handle);
+    await handle.start();
+    expect(get(store)).toMatchObject({ status: 'synced', localRevision: '0' });
+    handle.stop();
+    expect(get(store).status).toBe('stopped');
+  });
+});

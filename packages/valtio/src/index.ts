@@ -1,0 +1,2 @@
+// The applier lands with @statesync/core/state.
+export {};
