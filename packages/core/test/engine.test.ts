@@ -58,5 +58,9 @@ describe('createRevisionSync: guarantees', () => {
     'G9 a coalesced refresh() resolves only after a fetch that started after the call',
     run(check.coalescedRefreshIsHonest),
   );
+  test(
+    'G8 a throwing shouldRefresh is reported and the event still handled',
+    run(check.throwingShouldRefresh),
+  );
   test('G10 observable status and whenSynced(revision)', run(check.observableStatus));
 });

@@ -13,6 +13,7 @@ import {
 import {
   createManualClock,
   createMemoryBus,
+  flushMicrotasks,
   type ManualClock,
   type MemoryBus,
 } from '@statesync/core/testing';
@@ -119,3 +120,19 @@ export function manualProvider<T>() {
 }
 
 export const revisions = <T>(list: readonly SnapshotEnvelope<T>[]): string[] => list.map((s) => s.revision);
+
+export type Outcome =
+  | { state: 'pending' }
+  | { state: 'resolved'; value: unknown }
+  | { state: 'rejected'; error: unknown };
+
+/** How `promise` stands once pending callbacks have run; never hangs (a broken engine must fail, not stall). */
+export async function outcome(promise: Promise<unknown>): Promise<Outcome> {
+  let result: Outcome = { state: 'pending' };
+  promise.then(
+    (value) => (result = { state: 'resolved', value }),
+    (error: unknown) => (result = { state: 'rejected', error }),
+  );
+  await flushMicrotasks();
+  return result;
+}

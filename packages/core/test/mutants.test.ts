@@ -1,0 +1,40 @@
+import { createRevisionSync } from '@statesync/core';
+import { afterAll, describe, expect, test } from 'vitest';
+import * as check from './checks';
+import type { CreateSync } from './harness';
+import { cleanMutants, loadMutant, MUTANTS, type Mutant } from './mutants';
+
+afterAll(cleanMutants);
+
+// Each guarantee's check must pass on the real engine (engine.test.ts) and FAIL on the broken variant that
+// removes the guard it depends on. A check that cannot fail proves nothing.
+const cases: [Mutant, (create: CreateSync) => Promise<void>][] = [
+  [MUTANTS.applyAnyRevision, check.monotonicApply],
+  [MUTANTS.fetchBeforeSubscribe, check.subscribeBeforeFetch],
+  [MUTANTS.concurrentFetches, check.burstOfTenThousand],
+  [MUTANTS.refetchCoveredEvents, check.noFetchForCoveredEvents],
+  [MUTANTS.noRetry, check.retriesFailedFetch],
+  [MUTANTS.dropQueuedRefresh, check.refreshQueuedBehindFailure],
+  [MUTANTS.acceptStale, check.olderThanAnnounced],
+  [MUTANTS.noTimeout, check.hungProviderTimesOut],
+  [MUTANTS.keepLateSubscription, check.stopWhileSubscribing],
+  [MUTANTS.noAbortOnStop, check.stopDuringFetch],
+  [MUTANTS.keepBackoffTimer, check.stopDuringBackoff],
+  [MUTANTS.keepResyncTimer, check.stopDuringApply],
+  [MUTANTS.protocolAsInvalidation, check.malformedEvents],
+  [MUTANTS.shouldRefreshThrowDropsEvent, check.throwingShouldRefresh],
+  [MUTANTS.earlyCoalescedRefresh, check.coalescedRefreshIsHonest],
+  [MUTANTS.silentStatus, check.observableStatus],
+  [MUTANTS.earlyWhenSynced, check.observableStatus],
+];
+
+describe('mutants: every guarantee check fails against a deliberately broken engine', () => {
+  test.each(cases.map(([mutant, fn]) => [mutant.name, fn.name, mutant, fn] as const))(
+    'engine that %s fails %s',
+    async (_name, _check, mutant, fn) => {
+      await fn(createRevisionSync); // sanity: passes on the real engine
+      const broken = await loadMutant(mutant);
+      await expect(fn(broken)).rejects.toThrow();
+    },
+  );
+});
