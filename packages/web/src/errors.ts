@@ -1,0 +1,51 @@
+/**
+ * Where a failure of `@statesync/web` happened:
+ * - `setup`: a browser API the package needs is missing (BroadcastChannel, Web Locks, IndexedDB).
+ * - `read`: the stored record could not be read, or is corrupt (it is left untouched).
+ * - `update`: the function passed to `update()` threw.
+ * - `write`: the new record could not be stored: data that cannot be cloned, quota exceeded, a failed
+ *   transaction. Nothing was written.
+ * - `lock`: the Web Lock could not be acquired.
+ * - `broadcast`: a message could not be posted on the BroadcastChannel.
+ * - `mirror`: the localStorage copy could not be read or written (the IndexedDB record is unaffected).
+ *
+ * @example
+ * ```ts
+ * if (error instanceof TabSyncError && error.phase === 'write') showQuotaWarning();
+ * ```
+ */
+export type TabSyncPhase = 'setup' | 'read' | 'update' | 'write' | 'lock' | 'broadcast' | 'mirror';
+
+/**
+ * The error type of `@statesync/web`: it names the topic and the phase; the original failure is `cause`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await source.update((s) => ({ ...s, theme: 'dark' }));
+ * } catch (error) {
+ *   if (error instanceof TabSyncError) console.error(error.topic, error.phase, error.cause);
+ * }
+ * ```
+ */
+export class TabSyncError extends Error {
+  override name = 'TabSyncError';
+  /** Where it failed. */
+  readonly phase: TabSyncPhase;
+  /** The topic (or channel name for `broadcast` and `setup` of a channel). */
+  readonly topic: string;
+  constructor(phase: TabSyncPhase, topic: string, message: string, options?: { cause?: unknown }) {
+    super(`[${topic}/${phase}] ${message}`, options);
+    this.phase = phase;
+    this.topic = topic;
+  }
+}
+
+/** @internal Text of any thrown value, never throwing. */
+export const errorText = (error: unknown): string => {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'unprintable error';
+  }
+};

@@ -1,0 +1,278 @@
+import {
+  type InvalidationEvent,
+  type InvalidationSubscriber,
+  nextRevision,
+  parseSnapshotEnvelope,
+  type Revision,
+  type SnapshotEnvelope,
+  type SnapshotProvider,
+  type Topic,
+  ZERO_REVISION,
+} from '@statesync/core';
+import { acquireChannel, announce, createBroadcastChannelSubscriber } from './channel';
+import { errorText, TabSyncError, type TabSyncPhase } from './errors';
+
+/**
+ * Options of {@link createTabSource}.
+ *
+ * @example
+ * ```ts
+ * const options: TabSourceOptions<Settings> = { topic: 'settings', initial: { theme: 'light' }, mirror: true };
+ * ```
+ */
+export interface TabSourceOptions<T> {
+  /** The topic; also the record's key in IndexedDB. */
+  topic: Topic;
+  /** The state before the first write (revision `"0"`). It is not stored. */
+  initial: T;
+  /** BroadcastChannel used to announce writes. @default 'statesync' */
+  channelName?: string;
+  /** IndexedDB database holding the records (object store `records`, key = topic). @default 'statesync' */
+  dbName?: string;
+  /**
+   * Also keep a JSON copy of each committed record in `localStorage` (key `statesync:<dbName>:<topic>`),
+   * readable synchronously with `peek()` for the first paint. For small state only (localStorage holds a
+   * few MB). The IndexedDB record stays the source of truth. @default false
+   */
+  mirror?: boolean;
+  /** Stamped on each announced event as `sourceId`. */
+  sourceId?: string;
+  /**
+   * Receives failures that happen after a write committed (mirror, broadcast) and a corrupt mirror found by
+   * `peek()`; they cannot reject `update()` because the write succeeded. @default rethrown asynchronously
+   */
+  onError?: (error: TabSyncError) => void;
+}
+
+/**
+ * The source of truth of one topic shared by every tab of an origin: a record `{ revision, epoch, data }` in
+ * IndexedDB, changed only by {@link TabSource.update} under a Web Lock, announced on a BroadcastChannel.
+ * It is the `InvalidationSubscriber` and the `SnapshotProvider` for `createRevisionSync`.
+ *
+ * @example
+ * ```ts
+ * const source = createTabSource({ topic: 'counter', initial: 0 });
+ * await source.update((n) => n + 1); // '1', even with ten tabs writing at once
+ * ```
+ */
+export interface TabSource<T> extends InvalidationSubscriber, SnapshotProvider<T> {
+  readonly topic: Topic;
+  /**
+   * Atomically, across all tabs: takes the Web Lock, reads the record, computes the new data with `next`
+   * (called with a private copy), bumps the revision, writes, then announces it. Resolves with the new
+   * revision; rejects with a {@link TabSyncError} (phase `read`, `update`, `write` or `lock`) and then
+   * nothing was written.
+   */
+  update(next: T | ((current: T) => T)): Promise<Revision>;
+  /** The `localStorage` copy of the last committed record, read synchronously (`mirror: true` only). */
+  peek(): SnapshotEnvelope<T> | undefined;
+  /** Releases the BroadcastChannel and the database connection. `update()` rejects afterwards. */
+  close(): void;
+}
+
+const STORE = 'records';
+
+const require = (ok: unknown, topic: string, what: string) => {
+  if (!ok)
+    throw new TabSyncError(
+      'setup',
+      topic,
+      `${what} is not available, so writes from several tabs cannot be made safe. Use a current browser and a secure context (https, or http://localhost / 127.0.0.1).`,
+    );
+};
+
+/**
+ * Creates the {@link TabSource} of one topic. Two tabs writing at the same moment never produce the same
+ * revision and never lose a write: `update()` runs read → change → bump → write inside one IndexedDB
+ * transaction, under a Web Lock named `statesync:<dbName>:<topic>`, and announces only after commit.
+ * A missing record reads as `{ revision: '0', data: initial }`; the first write creates a random `epoch`,
+ * so readers recover when the site's storage is cleared.
+ *
+ * @throws TabSyncError (phase `setup`) when BroadcastChannel, Web Locks or IndexedDB is missing; there is
+ *   no silent fallback to unsafe writes.
+ * @example
+ * ```ts
+ * import { createRevisionSync } from '@statesync/core';
+ * import { createTabSource } from '@statesync/web';
+ *
+ * const source = createTabSource({ topic: 'cart', initial: { items: [] as string[] } });
+ * const handle = createRevisionSync({ topic: 'cart', subscriber: source, provider: source, applier });
+ * await handle.start();
+ * await source.update((cart) => ({ items: [...cart.items, 'apple'] }));
+ * ```
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
+  const { topic, initial, channelName = 'statesync', dbName = 'statesync', mirror, sourceId } = options;
+  if (typeof topic !== 'string' || topic === '')
+    throw new TypeError('Expected `topic` to be a non-empty string.');
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  require(locks && typeof locks.request === 'function', topic, 'Web Locks (navigator.locks)');
+  require(typeof indexedDB === 'object' && indexedDB, topic, 'IndexedDB');
+  const channel = acquireChannel(channelName);
+  const key = `statesync:${dbName}:${topic}`;
+  const fail = (phase: TabSyncPhase, message: string, cause?: unknown) =>
+    new TabSyncError(phase, topic, cause === undefined ? message : `${message}: ${errorText(cause)}`, {
+      cause,
+    });
+  const report = (error: TabSyncError) => {
+    if (options.onError) options.onError(error);
+    else
+      queueMicrotask(() => {
+        throw error;
+      });
+  };
+  let closed = false;
+  let db: Promise<IDBDatabase> | undefined;
+  const open = () =>
+    (db ??= new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(dbName, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+      request.onsuccess = () => {
+        const connection = request.result;
+        // Never block another version of the app upgrading the database: reopen on next use.
+        connection.onversionchange = () => {
+          connection.close();
+          db = undefined;
+        };
+        resolve(connection);
+      };
+      request.onerror = () => {
+        db = undefined;
+        reject(fail('read', `Could not open IndexedDB database "${dbName}"`, request.error));
+      };
+    }));
+  const parse = (raw: unknown): SnapshotEnvelope<T> => {
+    if (raw === undefined) return { revision: ZERO_REVISION, data: initial };
+    const parsed = parseSnapshotEnvelope(raw);
+    if (parsed.ok) return parsed.value as SnapshotEnvelope<T>;
+    throw fail(
+      'read',
+      `The stored record is corrupt (${parsed.issues.join('; ')}). It was left untouched; delete key "${topic}" of store "${STORE}" in IndexedDB database "${dbName}" (or write a valid { revision, data }) to recover`,
+    );
+  };
+  /** Reads the record and runs `body` with it in one transaction; resolves with its result once committed. */
+  const transact = async <R>(mode: IDBTransactionMode, body: (raw: unknown, store: IDBObjectStore) => R) => {
+    const connection = await open();
+    return new Promise<R>((resolve, reject) => {
+      let failure: unknown;
+      let result: R;
+      const tx = connection.transaction(STORE, mode);
+      const store = tx.objectStore(STORE);
+      const request = store.get(topic);
+      request.onsuccess = () => {
+        try {
+          result = body(request.result, store);
+        } catch (error) {
+          failure = error;
+          tx.abort();
+        }
+      };
+      tx.oncomplete = () => resolve(result);
+      tx.onabort = () =>
+        reject(
+          failure ??
+            fail(
+              mode === 'readonly' ? 'read' : 'write',
+              tx.error?.name === 'QuotaExceededError'
+                ? 'Storage quota exceeded; nothing was written. Store less data or free space (see navigator.storage.estimate())'
+                : 'The IndexedDB transaction failed; nothing was written',
+              tx.error ?? request.error,
+            ),
+        );
+    });
+  };
+  const writeMirror = (record: SnapshotEnvelope<T>) => {
+    try {
+      localStorage.setItem(key, JSON.stringify(record));
+    } catch (error) {
+      try {
+        localStorage.removeItem(key); // an outdated copy is worse than none
+      } catch {}
+      report(
+        fail('mirror', `Could not copy revision ${record.revision} to localStorage key "${key}"`, error),
+      );
+    }
+  };
+  const subscriber = createBroadcastChannelSubscriber({ channelName });
+  return {
+    topic,
+    subscribe: subscriber.subscribe,
+    async getSnapshot(request) {
+      request?.signal.throwIfAborted();
+      return transact('readonly', parse);
+    },
+    async update(next) {
+      if (closed) throw fail('setup', 'This source was closed; create a new one to write');
+      let record: SnapshotEnvelope<T> & { epoch: string };
+      try {
+        record = await (locks as LockManager).request(key, () =>
+          transact('readwrite', (raw, store) => {
+            const current = parse(raw);
+            let data: T;
+            try {
+              data = typeof next === 'function' ? (next as (current: T) => T)(current.data) : next;
+            } catch (error) {
+              throw fail('update', 'The update function threw; nothing was written', error);
+            }
+            try {
+              const written = {
+                revision: nextRevision(current.revision),
+                epoch:
+                  current.epoch ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+                data,
+              };
+              store.put(written, topic);
+              return written;
+            } catch (error) {
+              throw fail(
+                'write',
+                `The revision after ${current.revision} cannot be stored (data must be structured-cloneable; JSON-compatible data is safest); nothing was written`,
+                error,
+              );
+            }
+          }),
+        );
+      } catch (error) {
+        throw error instanceof TabSyncError
+          ? error
+          : fail('lock', 'The update could not run under its Web Lock', error);
+      }
+      if (mirror) writeMirror(record);
+      const event: InvalidationEvent & { epoch: string } = {
+        topic,
+        revision: record.revision,
+        epoch: record.epoch,
+        timestampMs: Date.now(),
+        ...(sourceId === undefined ? {} : { sourceId }),
+      };
+      try {
+        announce(channelName, channel.entry, event);
+      } catch (error) {
+        report(error as TabSyncError);
+      }
+      return record.revision;
+    },
+    peek() {
+      if (!mirror) return undefined;
+      try {
+        const text = localStorage.getItem(key);
+        if (text === null) return undefined;
+        const parsed = parseSnapshotEnvelope(JSON.parse(text));
+        if (parsed.ok) return parsed.value as SnapshotEnvelope<T>;
+        throw new Error(parsed.issues.join('; '));
+      } catch (error) {
+        report(fail('mirror', `The localStorage copy "${key}" is unreadable and was ignored`, error));
+        return undefined;
+      }
+    },
+    close() {
+      closed = true;
+      channel.release();
+      void db?.then(
+        (connection) => connection.close(),
+        () => {},
+      );
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import {
+  createRevisionSync,
+  type ResyncTrigger,
+  type Revision,
+  type RevisionSyncHandle,
+  type RevisionSyncOptions,
+} from '@statesync/core';
+import { createTabSource, type TabSource, type TabSourceOptions } from './source';
+import { webResyncTriggers } from './triggers';
+
+/**
+ * Options of {@link createTabSync}: those of `createRevisionSync` (without `subscriber` and `provider`, which
+ * the tab source provides) and those of `createTabSource`. Source failures after a commit go to
+ * `onStorageError`.
+ *
+ * @example
+ * ```ts
+ * const options: TabSyncOptions<Settings> = { topic: 'settings', initial: defaults, applier };
+ * ```
+ */
+export interface TabSyncOptions<T>
+  extends Omit<RevisionSyncOptions<T>, 'subscriber' | 'provider'>,
+    Omit<TabSourceOptions<T>, 'onError'> {
+  /** @default webResyncTriggers (focus, visibility, online, pageshow) */
+  resyncOn?: readonly ResyncTrigger[];
+  /** Failures of the source after a write committed (see `TabSourceOptions.onError`). */
+  onStorageError?: TabSourceOptions<T>['onError'];
+}
+
+/**
+ * A sync handle for one topic shared by the tabs of an origin, with its source.
+ *
+ * @example
+ * ```ts
+ * await tabs.start();
+ * await tabs.update((s) => ({ ...s, theme: 'dark' }));
+ * tabs.stop();
+ * ```
+ */
+export interface TabSync<T> extends RevisionSyncHandle {
+  /** The source of truth (IndexedDB record + BroadcastChannel). */
+  readonly source: TabSource<T>;
+  /** `source.update`: atomic across tabs; every tab (this one included) then applies the new revision. */
+  update(next: T | ((current: T) => T)): Promise<Revision>;
+}
+
+/**
+ * Keeps one topic in sync across the tabs of an origin with no backend: a {@link createTabSource} (IndexedDB
+ * record written under a Web Lock, announced on a BroadcastChannel) wired to `createRevisionSync`, with
+ * resync on focus, visibility, online and bfcache restore. `stop()` also closes the source.
+ *
+ * @throws TabSyncError (phase `setup`) when BroadcastChannel, Web Locks or IndexedDB is missing.
+ * @example
+ * ```ts
+ * import { createTabSync } from '@statesync/web';
+ *
+ * const settings = createTabSync({
+ *   topic: 'settings',
+ *   initial: { theme: 'light' },
+ *   applier: { apply: ({ data }) => render(data) },
+ *   onError: (ctx) => console.error(ctx.error),
+ * });
+ * settings.onStatusChange(({ status, localRevision }) => (badge.textContent = `${status} · r${localRevision}`));
+ * await settings.start();
+ * await settings.update((s) => ({ ...s, theme: 'dark' }));
+ * ```
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function createTabSync<T>(options: TabSyncOptions<T>): TabSync<T> {
+  const { initial, channelName, dbName, mirror, sourceId, onStorageError, ...rest } = options;
+  const sourceOptions: TabSourceOptions<T> = { topic: options.topic, initial };
+  if (channelName !== undefined) sourceOptions.channelName = channelName;
+  if (dbName !== undefined) sourceOptions.dbName = dbName;
+  if (mirror !== undefined) sourceOptions.mirror = mirror;
+  if (sourceId !== undefined) sourceOptions.sourceId = sourceId;
+  if (onStorageError !== undefined) sourceOptions.onError = onStorageError;
+  const source = createTabSource(sourceOptions);
+  let handle: RevisionSyncHandle;
+  try {
+    handle = createRevisionSync({
+      resyncOn: webResyncTriggers,
+      ...rest,
+      subscriber: source,
+      provider: source,
+    });
+  } catch (error) {
+    source.close();
+    throw error;
+  }
+  const stop = () => {
+    handle.stop();
+    source.close();
+  };
+  return { ...handle, source, update: source.update, stop, [Symbol.dispose]: stop };
+}
