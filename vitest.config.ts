@@ -17,7 +17,12 @@ const alias = readdirSync(`${root}packages`).flatMap((dir) => {
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'conformance/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'conformance/**/*.test.ts',
+      'e2e/**/*.test.ts',
+    ],
     typecheck: {
       enabled: true,
       include: ['packages/*/test/**/*.test-d.ts'],

@@ -1,0 +1,181 @@
+// Test page for the e2e suite: one counter topic per test, driven through `window.t` by playwright.
+import {
+  createRevisionSync,
+  type InvalidationSubscriber,
+  type RevisionSyncHandle,
+  type SyncStatus,
+} from '@statesync/core';
+import { createTabSource, type TabSource, TabSyncError, webResyncTriggers } from '@statesync/web';
+
+// Emulated visibility: playwright cannot hide a tab, so `hide()`/`show()` flip what the document reports
+// and fire `visibilitychange` like the browser does.
+let hidden = false;
+Object.defineProperty(document, 'visibilityState', {
+  configurable: true,
+  get: () => (hidden ? 'hidden' : 'visible'),
+});
+Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+
+interface StartOptions {
+  topic: string;
+  dbName?: string;
+  mirror?: boolean;
+  /** Drop events while hidden, like a frozen background tab that misses them. */
+  deafWhileHidden?: boolean;
+}
+
+let source: TabSource<number> | undefined;
+let handle: RevisionSyncHandle | undefined;
+let data = -1;
+const statuses: SyncStatus[] = [];
+const errors: string[] = [];
+const committed: string[] = [];
+const applied: string[] = [];
+
+const describeError = (error: unknown) =>
+  error instanceof TabSyncError
+    ? {
+        name: error.name,
+        phase: error.phase,
+        topic: error.topic,
+        message: error.message,
+        cause: String((error.cause as Error | undefined)?.name),
+      }
+    : { name: (error as Error)?.name, message: String(error) };
+
+const t = {
+  async start(options: StartOptions) {
+    source = createTabSource<number>({
+      topic: options.topic,
+      initial: 0,
+      dbName: options.dbName ?? 'e2e',
+      channelName: `e2e:${options.topic}`,
+      mirror: options.mirror ?? false,
+      onError: (error) => void errors.push(error.message),
+    });
+    const inner = source;
+    const subscriber: InvalidationSubscriber = options.deafWhileHidden
+      ? { subscribe: (handler) => inner.subscribe((event) => (hidden ? undefined : handler(event))) }
+      : inner;
+    handle = createRevisionSync<number>({
+      topic: options.topic,
+      subscriber,
+      provider: inner,
+      applier: {
+        apply: (snapshot) => {
+          data = snapshot.data;
+          applied.push(snapshot.revision);
+        },
+      },
+      resyncOn: webResyncTriggers,
+      retry: { initialDelayMs: 20, maxDelayMs: 200 },
+      onError: (ctx) => void errors.push(ctx.error.message),
+    });
+    handle.onStatusChange((state) => {
+      if (statuses.at(-1) !== state.status) statuses.push(state.status);
+    });
+    await handle.start();
+  },
+  /** Fires `count` concurrent increments; resolves with the revisions they produced. */
+  async increment(count: number): Promise<string[]> {
+    const s = source as TabSource<number>;
+    return Promise.all(
+      Array.from({ length: count }, () =>
+        s
+          .update((n) => n + 1)
+          .then((revision) => {
+            committed.push(revision);
+            return revision;
+          }),
+      ),
+    );
+  },
+  /** Runs an update and returns how it failed (or `undefined`). */
+  async tryUpdate(kind: 'function' | 'big' | 'throw'): Promise<ReturnType<typeof describeError> | undefined> {
+    const s = source as unknown as TabSource<unknown>;
+    try {
+      await s.update(() => {
+        if (kind === 'throw') throw new Error('boom');
+        return kind === 'function' ? { fn: () => 1 } : 'x'.repeat(4_000_000);
+      });
+      return undefined;
+    } catch (error) {
+      return describeError(error);
+    }
+  },
+  async snapshot() {
+    try {
+      return await (source as TabSource<number>).getSnapshot();
+    } catch (error) {
+      return describeError(error);
+    }
+  },
+  peek: () => source?.peek(),
+  state: () => ({
+    data,
+    revision: handle?.getLocalRevision(),
+    status: handle?.getStatus().status,
+    statuses,
+    errors,
+    committed: committed.length,
+    applied: applied.length,
+  }),
+  hide() {
+    hidden = true;
+    document.dispatchEvent(new Event('visibilitychange'));
+  },
+  show() {
+    hidden = false;
+    document.dispatchEvent(new Event('visibilitychange'));
+  },
+  stop() {
+    handle?.stop();
+    source?.close();
+  },
+  /** Tries to create a source after removing a browser API; returns the error. */
+  withoutApi(api: 'locks' | 'BroadcastChannel' | 'indexedDB') {
+    const [owner, key] = api === 'locks' ? [navigator, 'locks'] : [globalThis, api];
+    const original =
+      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(owner), key) ??
+      Object.getOwnPropertyDescriptor(owner, key);
+    Object.defineProperty(owner, key, { configurable: true, value: undefined });
+    try {
+      createTabSource({ topic: `missing-${api}`, initial: 0, channelName: `missing-${api}` });
+      return undefined;
+    } catch (error) {
+      return describeError(error);
+    } finally {
+      delete (owner as unknown as Record<string, unknown>)[key];
+      if (!(key in owner) && original) Object.defineProperty(owner, key, original);
+    }
+  },
+  /** Raw IndexedDB access, to corrupt or restore the stored record. */
+  async raw(dbName: string, topic: string, value?: unknown): Promise<unknown> {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(dbName);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    try {
+      return await new Promise((resolve, reject) => {
+        const tx = db.transaction('records', value === undefined ? 'readonly' : 'readwrite');
+        const request =
+          value === undefined
+            ? tx.objectStore('records').get(topic)
+            : tx.objectStore('records').put(value, topic);
+        tx.oncomplete = () => resolve(value === undefined ? request.result : undefined);
+        tx.onabort = () => reject(tx.error);
+      });
+    } finally {
+      db.close();
+    }
+  },
+};
+
+declare global {
+  interface Window {
+    t: typeof t;
+  }
+}
+window.t = t;
+document.title = 'ready';
