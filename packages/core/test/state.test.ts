@@ -315,7 +315,7 @@ describe('mergeImmutable', () => {
   });
 
   test('removed nested keys and shortened arrays produce new subtrees', () => {
-    const previous = { n: { a: 1, b: 2 }, l: [1, 2] };
+    const previous: Dict = { n: { a: 1, b: 2 }, l: [1, 2] };
     const next = mergeImmutable(previous, { n: { a: 1 }, l: [1] });
     expect(next).toEqual({ n: { a: 1 }, l: [1] });
   });

@@ -1,13 +1,85 @@
 import type { SnapshotApplier } from '@statesync/core';
+import { applyInPlace, hasStateChanges, type StateAdapterOptions, toSafeState } from '@statesync/core/state';
 
 /**
- * Placeholder, replaced by the real applier.
+ * The part of a Pinia store the applier uses: `$state` and `$patch(fn)`. Any store returned by a
+ * `defineStore(…)` hook (option or setup store, Pinia 3 or 4) fits; nothing from Pinia is bundled.
  *
  * @example
  * ```ts
- * createPiniaSnapshotApplier();
+ * const useSettings = defineStore('settings', { state: () => ({ theme: 'light' }) });
+ * const store: PiniaStoreLike<{ theme: string }> = useSettings();
  * ```
  */
-export function createPiniaSnapshotApplier(): SnapshotApplier {
-  return { apply() {} };
+export interface PiniaStoreLike<S extends object = Record<string, unknown>> {
+  readonly $state: S;
+  $patch(mutator: (state: S) => void): void;
+}
+
+/**
+ * Options of {@link createPiniaSnapshotApplier}: the store, plus the options shared by every state-sync
+ * framework adapter.
+ *
+ * @typeParam T - the snapshot's `data` type.
+ * @typeParam S - the store's state type.
+ * @example
+ * ```ts
+ * const options: PiniaSnapshotApplierOptions<Settings, Settings> = {
+ *   store: useSettings(),
+ *   mode: 'replace',
+ *   omitKeys: ['draft'], // local-only: never written, never removed
+ * };
+ * ```
+ */
+export interface PiniaSnapshotApplierOptions<T, S extends object> extends StateAdapterOptions<T, S> {
+  /** The store to write into, e.g. `useSettingsStore()`. */
+  store: PiniaStoreLike<S>;
+}
+
+/**
+ * Creates a `SnapshotApplier` that writes snapshots into a Pinia store with one `$patch` per snapshot,
+ * writing only the keys whose value changed (deep comparison) so watchers, computed values and components
+ * that depend on unchanged keys do not re-run, and skipping `$patch` entirely (no `$subscribe` call) when
+ * nothing changed. Nested objects keep their identity.
+ *
+ * - `mode: 'replace'` (default): afterwards the synced keys equal the snapshot (absent ones are removed);
+ *   `mode: 'merge'`: the snapshot's keys are written over the store's, others stay.
+ * - Keys outside `pickKeys` / inside `omitKeys` are local-only: never written, never removed.
+ * - `__proto__`, `constructor` and `prototype` keys are dropped at every depth; prototypes are never changed.
+ * - When the state (after `toState`) is not a plain object, `strict` (default `true`) throws, which the engine
+ *   reports through `onError` with phase `apply` and retries; with `strict: false` such snapshots are skipped.
+ *
+ * @throws TypeError when `store` has no `$patch` method or `mode` is not `'replace'` or `'merge'`.
+ * @example
+ * ```ts
+ * import { createRevisionSync } from '@statesync/core';
+ * import { createPiniaSnapshotApplier } from '@statesync/pinia';
+ *
+ * const handle = createRevisionSync({
+ *   topic: 'settings',
+ *   subscriber,
+ *   provider,
+ *   applier: createPiniaSnapshotApplier({ store: useSettingsStore(), omitKeys: ['draft'] }),
+ * });
+ * await handle.start();
+ * ```
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function createPiniaSnapshotApplier<T, S extends object>(
+  options: PiniaSnapshotApplierOptions<T, S>,
+): SnapshotApplier<T> {
+  const { store, mode } = options;
+  if (typeof store?.$patch !== 'function')
+    throw new TypeError(
+      'Expected `store` to be a Pinia store (an object with `$patch`), e.g. `useSettingsStore()`.',
+    );
+  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
+    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
+  return {
+    apply({ data }) {
+      const state = toSafeState(data, options);
+      if (state && hasStateChanges(store.$state, state, options))
+        store.$patch((target) => void applyInPlace(target, state, options));
+    },
+  };
 }
