@@ -1,1 +1,2 @@
-export * from './status';
+export { createVueSnapshotApplier, type VueApplierOptions } from './applier';
+export { type SyncStatusSource, useSyncStatus } from './status';

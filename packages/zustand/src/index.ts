@@ -1,2 +1,1 @@
-// The applier lands with @statesync/core/state.
-export {};
+export { createZustandSnapshotApplier, type ZustandApplierOptions, type ZustandStoreLike } from './applier';

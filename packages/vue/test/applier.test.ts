@@ -1,0 +1,182 @@
+import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from '@statesync/core';
+import { createManualClock } from '@statesync/core/testing';
+import { createVueSnapshotApplier, type VueApplierOptions } from '@statesync/vue';
+import { describe, expect, test, vi } from 'vitest';
+import { nextTick, type Ref, reactive, readonly, ref, shallowRef, watch } from 'vue';
+
+interface Settings {
+  theme: string;
+  layout: { sidebar: boolean; panels: string[] };
+  recent: string[];
+  draft: string;
+}
+type Data = Omit<Settings, 'draft'> & Record<string, unknown>;
+
+const initialData = (): Data => ({
+  theme: 'light',
+  layout: { sidebar: true, panels: ['a', 'b'] },
+  recent: ['x'],
+});
+const localState = (): Settings => ({
+  theme: 'system',
+  layout: { sidebar: false, panels: [] },
+  recent: [],
+  draft: 'local',
+});
+
+const setup = <T>(
+  initial: T,
+  target: Ref<Settings> | Settings,
+  options: VueApplierOptions<T, Settings> = { omitKeys: ['draft'] } as VueApplierOptions<T, Settings>,
+) => {
+  const clock = createManualClock();
+  const source = createSnapshotSource({ topic: 'settings', initial });
+  const errors: SyncErrorContext[] = [];
+  const handle = createRevisionSync({
+    topic: 'settings',
+    subscriber: source,
+    provider: source,
+    applier: createVueSnapshotApplier(target, options),
+    clock,
+    onError: (e) => void errors.push(e),
+  });
+  return { clock, source, handle, errors };
+};
+
+/**
+ * Watches each top-level key and the nested `layout.panels`, counting callbacks. Deeply for reactive targets
+ * (nested writes happen in place); by identity for a shallowRef (a deep watcher re-runs on every new value).
+ */
+const watchKeys = (read: () => Settings, deep: boolean) => {
+  const calls = { theme: vi.fn(), layout: vi.fn(), panels: vi.fn(), recent: vi.fn(), draft: vi.fn() };
+  watch(() => read().theme, calls.theme);
+  watch(() => read().layout, calls.layout, { deep });
+  watch(() => read().layout.panels, calls.panels);
+  watch(() => read().recent, calls.recent, { deep });
+  watch(() => read().draft, calls.draft);
+  return calls;
+};
+
+describe('createVueSnapshotApplier', () => {
+  test.each([
+    ['reactive()', () => reactive(localState()), true],
+    ['ref()', () => ref(localState()), true],
+    ['shallowRef()', () => shallowRef(localState()), false],
+  ] as const)('end to end with %s: only watchers of changed keys run', async (_, make, deep) => {
+    const target = make() as Ref<Settings> | Settings;
+    const read = (): Settings => ('value' in target ? target.value : target);
+    const { clock, source, handle } = setup(initialData(), target);
+    await handle.start();
+    expect(read()).toEqual({ ...initialData(), draft: 'local' });
+    const panels = read().layout.panels;
+    const calls = watchKeys(read, deep);
+
+    source.update((d) => ({ ...structuredClone(d), theme: 'dark' }));
+    await clock.advance(0);
+    await nextTick();
+    expect(read().theme).toBe('dark');
+    expect(calls.theme).toHaveBeenCalledOnce();
+    for (const key of ['layout', 'panels', 'recent', 'draft'] as const)
+      expect(calls[key]).not.toHaveBeenCalled();
+    expect(read().layout.panels).toBe(panels);
+
+    source.update((d) => ({ ...structuredClone(d), layout: { sidebar: false, panels: ['a', 'b'] } }));
+    await clock.advance(0);
+    await nextTick();
+    expect(read().layout).toEqual({ sidebar: false, panels: ['a', 'b'] });
+    expect(calls.layout).toHaveBeenCalledOnce();
+    expect(calls.panels).not.toHaveBeenCalled();
+    expect(calls.recent).not.toHaveBeenCalled();
+    expect(calls.theme).toHaveBeenCalledOnce();
+    expect(handle.getStatus()).toMatchObject({ status: 'synced', localRevision: '2' });
+    handle.stop();
+  });
+
+  test('a shallowRef keeps its value when a snapshot changes nothing', async () => {
+    const target = shallowRef(localState());
+    const { clock, source, handle } = setup(initialData(), target);
+    await handle.start();
+    const value = target.value;
+    const onChange = vi.fn();
+    watch(target, onChange);
+    source.update((d) => structuredClone(d));
+    await clock.advance(0);
+    await nextTick();
+    expect(handle.getLocalRevision()).toBe('1');
+    expect(target.value).toBe(value);
+    expect(onChange).not.toHaveBeenCalled();
+    handle.stop();
+  });
+
+  test('a ref without an object yet receives the state', async () => {
+    const target = ref<Settings | null>(null);
+    const { handle } = setup(initialData(), target as Ref<Settings>);
+    await handle.start();
+    expect(target.value).toEqual(initialData());
+    handle.stop();
+  });
+
+  test('replace removes synced keys missing from the snapshot; merge keeps them; pickKeys and toState', async () => {
+    const replaced = reactive<Record<string, unknown>>({ ...localState(), extra: 1 });
+    const r = setup({ theme: 'dark' }, replaced as unknown as Settings);
+    await r.handle.start();
+    expect(replaced).toEqual({ theme: 'dark', draft: 'local' });
+    r.handle.stop();
+
+    const merged = reactive(localState());
+    const m = setup({ theme: 'dark' }, merged, { mode: 'merge' });
+    await m.handle.start();
+    expect(merged).toEqual({ ...localState(), theme: 'dark' });
+    m.handle.stop();
+
+    const picked = reactive(localState());
+    const p = setup({ THEME: 'dark', RECENT: ['q'] }, picked, {
+      toState: (dto) => ({ theme: dto.THEME, recent: dto.RECENT }),
+      pickKeys: ['theme'],
+    });
+    await p.handle.start();
+    expect(picked).toEqual({ ...localState(), theme: 'dark' });
+    p.handle.stop();
+  });
+
+  test('never pollutes prototypes with JSON-parsed payloads', async () => {
+    const payload = JSON.parse(
+      '{"theme":"dark","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},' +
+        '"prototype":{"polluted":true},"layout":{"sidebar":true,"panels":[],"__proto__":{"polluted":true},' +
+        '"constructor":{"polluted":true}},"recent":[{"__proto__":{"polluted":true}}]}',
+    ) as Data;
+    const target = reactive(localState());
+    const proto = Object.getPrototypeOf(target);
+    const { handle } = setup(payload, target);
+    await handle.start();
+    expect(target.theme).toBe('dark');
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(target)).toBe(proto);
+    expect(Object.getPrototypeOf(target.layout)).toBe(Object.prototype);
+    expect(Object.hasOwn(target, 'constructor') || Object.hasOwn(target, 'prototype')).toBe(false);
+    expect(Object.keys(target.layout)).toEqual(['sidebar', 'panels']);
+    expect(Object.hasOwn((target.recent as unknown[])[0] as object, '__proto__')).toBe(false);
+    handle.stop();
+  });
+
+  test('non-object data: reported with phase `apply` when strict, skipped otherwise', async () => {
+    const strictTarget = reactive(localState());
+    const strict = setup<unknown>('nope', strictTarget, {});
+    await expect(strict.handle.start()).rejects.toThrow(/plain object/);
+    expect(strict.errors.map((e) => e.phase)).toEqual(['apply']);
+    strict.handle.stop();
+
+    const lenientTarget = reactive(localState());
+    const lenient = setup<unknown>(null, lenientTarget, { strict: false });
+    await lenient.handle.start();
+    expect(lenient.errors).toEqual([]);
+    expect(lenientTarget).toEqual(localState());
+    lenient.handle.stop();
+  });
+
+  test('rejects targets Vue would not track, or cannot write', () => {
+    expect(() => createVueSnapshotApplier(localState())).toThrow(/reactive\(\)/);
+    expect(() => createVueSnapshotApplier(readonly(reactive(localState())) as Settings)).toThrow(/read-only/);
+  });
+});

@@ -1,0 +1,71 @@
+import type { SnapshotApplier } from '@statesync/core';
+import { mergeImmutable, type StateAdapterOptions, toSafeState } from '@statesync/core/state';
+
+/**
+ * The part of a Zustand store the applier uses: a vanilla `createStore(…)` store and a React `create(…)` hook
+ * both fit, with or without middleware.
+ *
+ * @example
+ * ```ts
+ * import { createStore } from 'zustand/vanilla';
+ * const store: ZustandStoreLike<{ count: number }> = createStore(() => ({ count: 0 }));
+ * ```
+ */
+export interface ZustandStoreLike<S> {
+  getState(): S;
+  setState(state: S, replace: true): void;
+}
+
+/**
+ * Options of {@link createZustandSnapshotApplier}: the shared adapter options (`mode`, `toState`, `pickKeys`,
+ * `omitKeys`, `strict`) of `@statesync/core/state`.
+ *
+ * @typeParam T - the snapshot's `data` type.
+ * @typeParam S - the store's state type (actions included).
+ * @example
+ * ```ts
+ * const options: ZustandApplierOptions<Settings, SettingsStore> = { omitKeys: ['draft'] };
+ * ```
+ */
+export type ZustandApplierOptions<T, S extends object> = StateAdapterOptions<T, Partial<S>>;
+
+/**
+ * Creates an applier that writes snapshots into a Zustand store with structural sharing: one `setState` per
+ * snapshot that changes something and none otherwise; unchanged slices keep their identity, so selectors and
+ * `useStore(store, selector)` of unchanged parts do not re-render. Actions (function-valued keys) and local-only
+ * keys (outside `pickKeys`, inside `omitKeys`) are kept as they are; `__proto__`, `constructor` and `prototype`
+ * keys in the data are dropped at every depth.
+ *
+ * In `'replace'` mode (the default) synced keys missing from the snapshot are removed; in `'merge'` mode they stay.
+ *
+ * @example
+ * ```ts
+ * import { createRevisionSync } from '@statesync/core';
+ * import { createZustandSnapshotApplier } from '@statesync/zustand';
+ * import { createStore } from 'zustand/vanilla';
+ *
+ * const store = createStore<Settings>()(() => ({ theme: 'light', draft: '' }));
+ * const handle = createRevisionSync({
+ *   topic: 'settings',
+ *   subscriber,
+ *   provider,
+ *   applier: createZustandSnapshotApplier(store, { omitKeys: ['draft'] }),
+ * });
+ * await handle.start();
+ * ```
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function createZustandSnapshotApplier<S extends object, T = Partial<S>>(
+  store: ZustandStoreLike<S>,
+  options: ZustandApplierOptions<T, S> = {},
+): SnapshotApplier<T> {
+  return {
+    apply({ data }) {
+      const state = toSafeState(data, options);
+      if (state === undefined) return;
+      const previous = store.getState();
+      const next = mergeImmutable(previous, state, options);
+      if (next !== previous) store.setState(next, true);
+    },
+  };
+}
