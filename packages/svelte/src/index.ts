@@ -1,1 +1,2 @@
-export * from './status';
+export { createSvelteSnapshotApplier, type SvelteApplierOptions } from './applier';
+export { type SyncStatusSource, syncStatusStore } from './status';

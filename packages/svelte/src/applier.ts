@@ -1,0 +1,55 @@
+import type { SnapshotApplier } from '@statesync/core';
+import { mergeImmutable, type StateAdapterOptions, toSafeState } from '@statesync/core/state';
+import { get, type Writable } from 'svelte/store';
+
+/**
+ * Options of {@link createSvelteSnapshotApplier}: the shared adapter options (`mode`, `toState`, `pickKeys`,
+ * `omitKeys`, `strict`) of `@statesync/core/state`.
+ *
+ * @typeParam T - the snapshot's `data` type.
+ * @typeParam S - the store's value type.
+ * @example
+ * ```ts
+ * const options: SvelteApplierOptions<Settings, Settings> = { omitKeys: ['draft'] };
+ * ```
+ */
+export type SvelteApplierOptions<T, S extends object> = StateAdapterOptions<T, Partial<S>>;
+
+/**
+ * Creates an applier that writes snapshots into a Svelte writable store with structural sharing: the store is
+ * `set` once per snapshot that changes something and not at all otherwise (Svelte stores notify on every `set`
+ * of an object), and unchanged subtrees keep their identity, so derived stores of unchanged parts see the same
+ * values. Local-only keys (outside `pickKeys`, inside `omitKeys`) are kept; `__proto__`, `constructor` and
+ * `prototype` keys in the data are dropped at every depth.
+ *
+ * @example
+ * ```ts
+ * import { createRevisionSync } from '@statesync/core';
+ * import { createSvelteSnapshotApplier } from '@statesync/svelte';
+ * import { writable } from 'svelte/store';
+ *
+ * export const settings = writable({ theme: 'light', draft: '' });
+ * const handle = createRevisionSync({
+ *   topic: 'settings',
+ *   subscriber,
+ *   provider,
+ *   applier: createSvelteSnapshotApplier(settings, { omitKeys: ['draft'] }),
+ * });
+ * await handle.start();
+ * ```
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function createSvelteSnapshotApplier<S extends object, T = Partial<S>>(
+  store: Writable<S>,
+  options: SvelteApplierOptions<T, S> = {},
+): SnapshotApplier<T> {
+  return {
+    apply({ data }) {
+      const state = toSafeState(data, options);
+      if (state === undefined) return;
+      const previous = get(store);
+      const next = mergeImmutable(previous, state, options);
+      if (next !== previous) store.set(next);
+    },
+  };
+}
