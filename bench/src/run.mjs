@@ -1,0 +1,85 @@
+// `pnpm bench`: every section, tables on the terminal, results rewritten in bench/RESULTS.md.
+// `pnpm bench:smoke`: one short iteration of everything, for CI; writes nothing.
+// `--only=engine,sim,browser,size` runs some sections and writes nothing either.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { run as engine } from './engine.mjs';
+import { markdownSection, markdownTable, printSection } from './lib/report.mjs';
+import { run as sim } from './sim.mjs';
+import { run as size } from './size.mjs';
+
+const smoke = process.argv.includes('--smoke');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const sections = [
+  ['engine', engine],
+  ['sim', sim],
+  ['size', size],
+];
+
+const chromiumVersion = () => {
+  try {
+    return execFileSync('/usr/bin/chromium', ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return 'not installed';
+  }
+};
+
+const started = new Date();
+const t0 = performance.now();
+const results = [];
+for (const [id, fn] of sections) {
+  if (only && !only.includes(id)) continue;
+  const t = performance.now();
+  const section = await fn({ smoke });
+  section.seconds = (performance.now() - t) / 1000;
+  printSection(section);
+  console.log(`\n(${id}: ${section.seconds.toFixed(1)} s)`);
+  results.push(section);
+}
+const totalSeconds = (performance.now() - t0) / 1000;
+console.log(
+  `\nbench: ${results.length} section(s) in ${totalSeconds.toFixed(1)} s${smoke ? ' (smoke: nothing written)' : ''}`,
+);
+
+if (!smoke && !only) {
+  const cpus = os.cpus();
+  const machine = [
+    ['date', started.toISOString()],
+    [
+      'machine',
+      `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' / ')} at the end`,
+    ],
+    ['OS', `${os.type()} ${os.release()} (${os.arch()})`],
+    ['Node', process.version],
+    ['browser', chromiumVersion()],
+    [
+      'run time',
+      `${totalSeconds.toFixed(0)} s (${results.map((s) => `${s.id} ${s.seconds.toFixed(0)} s`).join(', ')})`,
+    ],
+  ];
+  const md = [
+    '# Benchmark results',
+    '',
+    'Written by `pnpm bench` (do not edit by hand; see [README.md](./README.md) for what each figure means and how the harness works).',
+    '',
+    markdownTable({ columns: ['', ''], rows: machine }),
+    '',
+    'Every figure is the median of several samples, with the spread (min–max) in parentheses. These machines are shared',
+    'and small (2 cores, other jobs running): absolute times drift from run to run, so read the ratios between libraries',
+    'measured side by side in the same process or browser session rather than the absolute numbers.',
+    '',
+    ...results.map(markdownSection),
+  ].join('\n');
+  writeFileSync(new URL('../RESULTS.md', import.meta.url), md);
+  console.log('bench: bench/RESULTS.md rewritten');
+}
