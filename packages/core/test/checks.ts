@@ -1,13 +1,14 @@
 // Behaviour checks, each a function of the engine factory so that the same check runs against the real engine
 // (must pass) and against deliberately broken variants of it (must fail, see mutants.test.ts).
 import {
+  createSnapshotSource,
   type InvalidationSubscriber,
   parseRevision,
   SnapshotTimeoutError,
   StoppedError,
   type Unsubscribe,
 } from '@statesync/core';
-import { flushMicrotasks } from '@statesync/core/testing';
+import { createManualClock, createSeededRandom, flushMicrotasks } from '@statesync/core/testing';
 import { expect } from 'vitest';
 import { type CreateSync, manualProvider, outcome, revisions, setup } from './harness';
 
@@ -581,4 +582,83 @@ export async function throwingShouldRefresh(create: CreateSync): Promise<void> {
   expect(h.errors.map((e) => [e.phase, e.eventRevision])).toEqual([['invalidation', '2']]);
   expect(h.handle.getLocalRevision()).toBe('2');
   h.handle.stop();
+}
+
+/**
+ * G7 / issue #14: 20 windows, 1,000 writes at random 0–4 ms intervals, 1–10 ms fetches, 5% failed fetches, and the
+ * last event lost for 5 windows. With `resyncIntervalMs`, every window converges to the final revision, and no
+ * window fetches more often than it has reasons to.
+ */
+export async function simulationConverges(create: CreateSync): Promise<void> {
+  const clock = createManualClock();
+  const random = createSeededRandom(2026);
+  const source = createSnapshotSource({ topic: 'sim', initial: 0 });
+  const windows = Array.from({ length: 20 }, (_, id) => {
+    const w = {
+      id,
+      handlers: [] as ((e: unknown) => void)[],
+      fetches: 0,
+      failed: 0,
+      delivered: 0,
+      applied: [] as number[],
+    };
+    const handle = create({
+      topic: 'sim',
+      subscriber: {
+        subscribe: async (handler) => {
+          w.handlers.push(handler);
+          return () => void w.handlers.splice(w.handlers.indexOf(handler), 1);
+        },
+      },
+      provider: {
+        getSnapshot: async () => {
+          w.fetches++;
+          await new Promise<void>((resolve) => clock.setTimeout(resolve, 1 + Math.floor(random() * 10)));
+          if (random() < 0.05) {
+            w.failed++;
+            throw new Error('injected failure');
+          }
+          return source.snapshot();
+        },
+      },
+      applier: { apply: (s) => void w.applied.push(s.data) },
+      onError: () => {},
+      clock,
+      random,
+      resyncIntervalMs: 2_000,
+    });
+    return { ...w, w, handle };
+  });
+  const losers = new Set([3, 7, 11, 15, 19]);
+  let last = false;
+  void source.subscribe((event) => {
+    for (const { w } of windows) {
+      if (last && losers.has(w.id)) continue; // the last event never reaches these windows
+      clock.setTimeout(
+        () => {
+          w.delivered++;
+          for (const handler of w.handlers) handler(event);
+        },
+        Math.floor(random() * 3),
+      );
+    }
+  });
+  const started = Promise.allSettled(windows.map((x) => x.handle.start()));
+  await clock.advance(20);
+  await started;
+  for (let n = 1; n <= 1_000; n++) {
+    last = n === 1_000;
+    // Everything settles before the last write, so only a resync can tell the losers about it.
+    await clock.advance(last ? 1_000 : Math.floor(random() * 5));
+    source.update(n);
+  }
+  await clock.advance(2_000 + 10_000 + 10 + 10_000); // resync + max backoff + fetch + timeout
+  for (const { w, handle } of windows) {
+    expect({ window: w.id, revision: handle.getLocalRevision() }).toEqual({ window: w.id, revision: '1000' });
+    expect(w.applied.at(-1)).toBe(1_000);
+    expect(w.applied).toEqual([...w.applied].sort((a, b) => a - b));
+    const resyncs = Math.ceil(clock.now() / 2_000);
+    expect(w.fetches).toBeLessThanOrEqual(1 + w.delivered + w.failed + resyncs);
+    handle.stop();
+  }
 }

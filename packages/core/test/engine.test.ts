@@ -52,6 +52,10 @@ describe('createRevisionSync: the behaviours issue #2 lists', () => {
 });
 
 describe('createRevisionSync: guarantees', () => {
+  test(
+    '14. 20 windows, 1,000 writes, 5% failed fetches, last event lost for 5 windows: all converge with resync',
+    run(check.simulationConverges),
+  );
   test('G1 monotonic apply, whatever order the provider answers in', run(check.monotonicApply));
   test('G2 subscribe before fetch', run(check.subscribeBeforeFetch));
   test(

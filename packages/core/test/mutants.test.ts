@@ -26,6 +26,7 @@ const cases: [Mutant, (create: CreateSync) => Promise<void>][] = [
   [MUTANTS.earlyCoalescedRefresh, check.coalescedRefreshIsHonest],
   [MUTANTS.silentStatus, check.observableStatus],
   [MUTANTS.earlyWhenSynced, check.observableStatus],
+  [MUTANTS.noResync, check.simulationConverges],
 ];
 
 describe('mutants: every guarantee check fails against a deliberately broken engine', () => {

@@ -19,8 +19,14 @@ export interface ManualClock extends Clock {
   pendingTimers(): number;
 }
 
+// Captured at load time, so that fake timers installed later do not capture our own flushing.
+const realSetImmediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+const realSetTimeout = globalThis.setTimeout;
+
 /**
- * Lets pending promise callbacks run: awaits `turns` microtask turns.
+ * Lets every pending promise callback run: resolves on the next macrotask (`setImmediate` where it exists,
+ * else `MessageChannel`, else `setTimeout(0)`), by which time the microtask queue has drained. It does not
+ * wait for timers: that is what the clock is for.
  *
  * @example
  * ```ts
@@ -28,12 +34,29 @@ export interface ManualClock extends Clock {
  * await flushMicrotasks();
  * ```
  */
-export async function flushMicrotasks(turns = 100): Promise<void> {
-  for (let i = 0; i < turns; i++) await Promise.resolve();
+export function flushMicrotasks(): Promise<void> {
+  return new Promise((resolve) => {
+    if (realSetImmediate) realSetImmediate(resolve);
+    else if (typeof MessageChannel === 'function') {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(0);
+    } else realSetTimeout(resolve, 0);
+  });
+}
+
+interface Timer {
+  readonly id: number;
+  readonly due: number;
+  readonly fn: () => void;
 }
 
 /**
- * Creates a {@link ManualClock} starting at `startMs`.
+ * Creates a {@link ManualClock} starting at `startMs`. Timers due at the same time run in the order they
+ * were scheduled.
  *
  * @example
  * ```ts
@@ -45,20 +68,44 @@ export async function flushMicrotasks(turns = 100): Promise<void> {
 export function createManualClock(startMs = 0): ManualClock {
   let now = startMs;
   let seq = 0;
-  const timers = new Map<number, { due: number; fn: () => void }>();
-  const nextDue = (limit: number): [number, { due: number; fn: () => void }] | undefined => {
-    let best: [number, { due: number; fn: () => void }] | undefined;
-    for (const entry of timers) {
-      if (entry[1].due <= limit && (!best || entry[1].due < best[1].due)) best = entry;
+  const live = new Set<number>();
+  const heap: Timer[] = []; // binary min-heap on (due, id); cleared timers are skipped lazily
+  const before = (a: Timer, b: Timer) => a.due < b.due || (a.due === b.due && a.id < b.id);
+  const push = (timer: Timer) => {
+    heap.push(timer);
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i] as Timer, heap[parent] as Timer)) break;
+      [heap[i], heap[parent]] = [heap[parent] as Timer, heap[i] as Timer];
+      i = parent;
     }
-    return best;
+  };
+  const pop = (): Timer | undefined => {
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && before(heap[l] as Timer, heap[m] as Timer)) m = l;
+        if (r < heap.length && before(heap[r] as Timer, heap[m] as Timer)) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m] as Timer, heap[i] as Timer];
+        i = m;
+      }
+    }
+    return top;
   };
   const runOne = async (limit: number): Promise<boolean> => {
-    const found = nextDue(limit);
-    if (!found) return false;
-    timers.delete(found[0]);
-    now = Math.max(now, found[1].due);
-    found[1].fn();
+    while (heap.length > 0 && !live.has((heap[0] as Timer).id)) pop();
+    const next = heap[0];
+    if (!next || next.due > limit) return false;
+    pop();
+    live.delete(next.id);
+    now = Math.max(now, next.due);
+    next.fn();
     await flushMicrotasks();
     return true;
   };
@@ -66,11 +113,12 @@ export function createManualClock(startMs = 0): ManualClock {
     now: () => now,
     setTimeout(fn, ms) {
       const id = ++seq;
-      timers.set(id, { due: now + Math.max(0, ms), fn });
+      live.add(id);
+      push({ id, due: now + Math.max(0, ms), fn });
       return id as TimerHandle;
     },
     clearTimeout(handle) {
-      timers.delete(handle as number);
+      live.delete(handle as number);
     },
     async advance(ms) {
       const target = now + ms;
@@ -83,6 +131,6 @@ export function createManualClock(startMs = 0): ManualClock {
       await flushMicrotasks();
       for (let i = 0; i < limit && (await runOne(Infinity)); i++) {}
     },
-    pendingTimers: () => timers.size,
+    pendingTimers: () => live.size,
   };
 }
