@@ -1,2 +1,1 @@
-// The applier lands with @statesync/core/state.
-export {};
+export { createValtioSnapshotApplier, type ValtioApplierOptions } from './applier';

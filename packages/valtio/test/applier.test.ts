@@ -1,0 +1,174 @@
+import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from '@statesync/core';
+import { createManualClock, flushMicrotasks } from '@statesync/core/testing';
+import { createValtioSnapshotApplier, type ValtioApplierOptions } from '@statesync/valtio';
+import { proxy, snapshot, subscribe, unstable_enableOp } from 'valtio/vanilla';
+import { subscribeKey } from 'valtio/vanilla/utils';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+
+// Lets `subscribe` callbacks see which paths were written.
+beforeAll(() => unstable_enableOp(true));
+afterAll(() => unstable_enableOp(false));
+
+interface Settings {
+  theme: string;
+  layout: { sidebar: boolean; panels: string[] };
+  recent: string[];
+  draft: string;
+  rename(theme: string): void;
+}
+type Data = Omit<Settings, 'draft' | 'rename'> & Record<string, unknown>;
+
+const initialData = (): Data => ({
+  theme: 'light',
+  layout: { sidebar: true, panels: ['a', 'b'] },
+  recent: ['x'],
+});
+const makeState = () =>
+  proxy<Settings>({
+    theme: 'system',
+    layout: { sidebar: false, panels: [] },
+    recent: [],
+    draft: 'local',
+    rename(theme) {
+      this.theme = theme;
+    },
+  });
+
+const setup = <T>(
+  initial: T,
+  options: ValtioApplierOptions<T, Settings> = { omitKeys: ['draft'] } as ValtioApplierOptions<T, Settings>,
+) => {
+  const clock = createManualClock();
+  const source = createSnapshotSource({ topic: 'settings', initial });
+  const state = makeState();
+  const errors: SyncErrorContext[] = [];
+  const handle = createRevisionSync({
+    topic: 'settings',
+    subscriber: source,
+    provider: source,
+    applier: createValtioSnapshotApplier(state, options),
+    clock,
+    onError: (e) => void errors.push(e),
+  });
+  return { clock, source, state, handle, errors };
+};
+
+const plain = (state: Settings) => {
+  const { rename: _, ...data } = snapshot(state) as Settings;
+  return data;
+};
+
+describe('createValtioSnapshotApplier', () => {
+  test('end to end: keeps proxy identity and writes only changed keys', async () => {
+    const { clock, source, state, handle } = setup(initialData());
+    await handle.start();
+    expect(plain(state)).toEqual({ ...initialData(), draft: 'local' });
+    const layout = state.layout;
+    const recent = state.recent;
+
+    const ops: unknown[] = [];
+    subscribe(state, (batch) => void ops.push(...batch.map(([op, path]) => [op, path.join('.')])));
+    const onLayout = vi.fn();
+    const onRecent = vi.fn();
+    const onNested = vi.fn();
+    subscribeKey(state, 'layout', onLayout);
+    subscribeKey(state, 'recent', onRecent);
+    subscribe(state.layout, onNested);
+
+    source.update((d) => ({ ...structuredClone(d), theme: 'dark' }));
+    await clock.advance(0);
+    await flushMicrotasks();
+    expect(state.theme).toBe('dark');
+    expect(ops).toEqual([['set', 'theme']]);
+    expect(onLayout).not.toHaveBeenCalled();
+    expect(onRecent).not.toHaveBeenCalled();
+    expect(onNested).not.toHaveBeenCalled();
+
+    ops.length = 0;
+    source.update((d) => ({ ...structuredClone(d), layout: { sidebar: false, panels: ['a', 'b'] } }));
+    await clock.advance(0);
+    await flushMicrotasks();
+    expect(ops).toEqual([['set', 'layout.sidebar']]);
+    expect(state.layout).toBe(layout);
+    expect(state.recent).toBe(recent);
+    expect(onNested).toHaveBeenCalledOnce();
+    expect(onRecent).not.toHaveBeenCalled();
+
+    state.rename('custom');
+    expect(state.theme).toBe('custom');
+    expect(state.draft).toBe('local');
+    expect(handle.getStatus()).toMatchObject({ status: 'synced', localRevision: '2' });
+    handle.stop();
+  });
+
+  test('a snapshot that changes nothing writes nothing', async () => {
+    const { clock, source, state, handle } = setup(initialData());
+    await handle.start();
+    const listener = vi.fn();
+    subscribe(state, listener);
+    source.update((d) => structuredClone(d));
+    await clock.advance(0);
+    await flushMicrotasks();
+    expect(handle.getLocalRevision()).toBe('1');
+    expect(listener).not.toHaveBeenCalled();
+    handle.stop();
+  });
+
+  test('replace removes synced keys missing from the snapshot; merge keeps them; pickKeys and toState', async () => {
+    const r = setup<Record<string, unknown>>({ theme: 'dark' });
+    await r.handle.start();
+    expect(plain(r.state)).toEqual({ theme: 'dark', draft: 'local' });
+    expect(typeof r.state.rename).toBe('function');
+    r.handle.stop();
+
+    const m = setup({ theme: 'dark' }, { mode: 'merge' });
+    await m.handle.start();
+    expect(plain(m.state)).toMatchObject({ theme: 'dark', recent: [], draft: 'local' });
+    m.handle.stop();
+
+    const p = setup(
+      { THEME: 'dark', RECENT: ['q'] },
+      { toState: (dto) => ({ theme: dto.THEME, recent: dto.RECENT }), pickKeys: ['recent'] },
+    );
+    await p.handle.start();
+    expect(plain(p.state)).toMatchObject({ theme: 'system', recent: ['q'] });
+    p.handle.stop();
+  });
+
+  test('never pollutes prototypes with JSON-parsed payloads', async () => {
+    const payload = JSON.parse(
+      '{"theme":"dark","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},' +
+        '"prototype":{"polluted":true},"layout":{"sidebar":true,"panels":[],"__proto__":{"polluted":true}},' +
+        '"recent":[{"__proto__":{"polluted":true}}]}',
+    ) as Data;
+    const { state, handle } = setup(payload);
+    const proto = Object.getPrototypeOf(state);
+    await handle.start();
+    expect(state.theme).toBe('dark');
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(state)).toBe(proto);
+    expect(Object.getPrototypeOf(state.layout)).toBe(Object.prototype);
+    expect(Object.hasOwn(state, 'constructor') || Object.hasOwn(state, 'prototype')).toBe(false);
+    expect(Object.keys(state.layout)).toEqual(['sidebar', 'panels']);
+    expect(Object.hasOwn((state.recent as unknown[])[0] as object, '__proto__')).toBe(false);
+    handle.stop();
+  });
+
+  test('non-object data: reported with phase `apply` when strict, skipped otherwise', async () => {
+    const strict = setup<unknown>('x', {});
+    await expect(strict.handle.start()).rejects.toThrow(/plain object/);
+    expect(strict.errors.map((e) => e.phase)).toEqual(['apply']);
+    strict.handle.stop();
+
+    const lenient = setup<unknown>(null, { strict: false });
+    await lenient.handle.start();
+    expect(lenient.errors).toEqual([]);
+    expect(lenient.state.theme).toBe('system');
+    lenient.handle.stop();
+  });
+
+  test('rejects an object that is not a Valtio proxy', () => {
+    expect(() => createValtioSnapshotApplier({ theme: 'light' })).toThrow(/Valtio proxy/);
+  });
+});
