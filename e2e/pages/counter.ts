@@ -43,6 +43,13 @@ const describeError = (error: unknown) =>
       }
     : { name: (error as Error)?.name, message: String(error) };
 
+/** Random hex (IndexedDB compresses values, so repeated characters would not fill a quota). */
+const incompressible = (bytes: number) => {
+  const buffer = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i += 65_536) crypto.getRandomValues(buffer.subarray(i, i + 65_536));
+  return Array.from(buffer, (b) => b.toString(16).padStart(2, '0')).join('');
+};
+
 const t = {
   async start(options: StartOptions) {
     source = createTabSource<number>({
@@ -96,7 +103,7 @@ const t = {
     try {
       await s.update(() => {
         if (kind === 'throw') throw new Error('boom');
-        return kind === 'function' ? { fn: () => 1 } : 'x'.repeat(4_000_000);
+        return kind === 'function' ? { fn: () => 1 } : incompressible(2_000_000);
       });
       return undefined;
     } catch (error) {

@@ -1,0 +1,70 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type Browser, launch, waitConverged } from './browser';
+
+let browser: Browser;
+let page: Page;
+beforeAll(async () => {
+  browser = await launch();
+  page = await browser.open('counter.html');
+  // A 1 MB quota for this origin (set before any storage use: Chromium reads it when the bucket opens).
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', {
+    origin: new URL(browser.url).origin,
+    quotaSize: 1_000_000,
+  });
+}, 30_000);
+afterAll(() => browser?.close());
+
+test('missing BroadcastChannel, Web Locks or IndexedDB: a clear error at creation, no unsafe fallback', async () => {
+  for (const api of ['locks', 'BroadcastChannel', 'indexedDB'] as const) {
+    const error = await page.evaluate((a) => window.t.withoutApi(a), api);
+    expect(error).toMatchObject({ name: 'TabSyncError', phase: 'setup' });
+    expect(error?.message).toMatch(/is not available/);
+  }
+});
+
+test('a throwing update function, non-cloneable data and a full quota leave the record untouched', async () => {
+  await page.evaluate(() => window.t.start({ topic: 'errors', dbName: 'errors' }));
+  await page.evaluate(() => window.t.increment(3));
+  const before = await page.evaluate(() => window.t.raw('errors', 'errors'));
+  expect(before).toMatchObject({ revision: '3', data: 3 });
+
+  expect(await page.evaluate(() => window.t.tryUpdate('throw'))).toMatchObject({
+    phase: 'update',
+    topic: 'errors',
+    message: expect.stringContaining(
+      '[errors/update] The update function threw; nothing was written: Error: boom',
+    ),
+  });
+  expect(await page.evaluate(() => window.t.tryUpdate('function'))).toMatchObject({
+    phase: 'write',
+    cause: 'DataCloneError',
+    message: expect.stringContaining('must be structured-cloneable'),
+  });
+  expect(await page.evaluate(() => window.t.tryUpdate('big'))).toMatchObject({
+    phase: 'write',
+    cause: 'QuotaExceededError',
+    message: expect.stringContaining('Storage quota exceeded; nothing was written'),
+  });
+  expect(await page.evaluate(() => window.t.raw('errors', 'errors'))).toEqual(before);
+  expect(await page.evaluate(() => window.t.increment(1))).toEqual(['4']);
+  await waitConverged([page], 4);
+});
+
+test('the localStorage mirror: read synchronously, a corrupt copy is reported and replaced by the next write', async () => {
+  const mirror = await browser.open('counter.html');
+  await mirror.evaluate(() => window.t.start({ topic: 'mirror', dbName: 'mirror', mirror: true }));
+  expect(await mirror.evaluate(() => window.t.peek())).toBeUndefined();
+  await mirror.evaluate(() => window.t.increment(2));
+  expect(await mirror.evaluate(() => window.t.peek())).toMatchObject({ revision: '2', data: 2 });
+  await mirror.evaluate(() => localStorage.setItem('statesync:mirror:mirror', '{"revision": 2, "da'));
+  expect(await mirror.evaluate(() => window.t.peek())).toBeUndefined();
+  const { errors } = await mirror.evaluate(() => window.t.state());
+  expect(errors.at(-1)).toMatch(
+    /\[mirror\/mirror\] The localStorage copy "statesync:mirror:mirror" is unreadable/,
+  );
+  await mirror.evaluate(() => window.t.increment(1));
+  expect(await mirror.evaluate(() => window.t.peek())).toMatchObject({ revision: '3', data: 3 });
+  await mirror.close();
+});

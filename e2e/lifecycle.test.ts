@@ -1,0 +1,92 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type Browser, launch, waitConverged } from './browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+}, 30_000);
+afterAll(() => browser?.close());
+
+async function tab(
+  topic: string,
+  options: { deafWhileHidden?: boolean; mirror?: boolean } = {},
+): Promise<Page> {
+  const page = await browser.open('counter.html');
+  await page.evaluate(([t, o]) => window.t.start({ topic: t, ...o }), [topic, options] as const);
+  return page;
+}
+
+test('a late tab gets the current state at once', async () => {
+  const writer = await tab('late');
+  await writer.evaluate(() => window.t.increment(25));
+  const late = await tab('late');
+  // start() resolves once the current snapshot is applied: no event needed.
+  expect(await late.evaluate(() => window.t.state())).toMatchObject({ data: 25, revision: '25' });
+  await writer.evaluate(() => window.t.increment(5));
+  expect(await waitConverged([writer, late], 30)).toBe('30');
+  await Promise.all([writer.close(), late.close()]);
+});
+
+test('a hidden tab that missed every event catches up when it becomes visible', async () => {
+  const writer = await tab('hidden');
+  const sleeper = await tab('hidden', { deafWhileHidden: true });
+  await sleeper.evaluate(() => window.t.hide());
+  await writer.evaluate(() => window.t.increment(40));
+  await waitConverged([writer], 40);
+  // Nothing reached the hidden tab (same-origin storage changed, but no event and no resync yet).
+  const before = await sleeper.evaluate(() => window.t.state());
+  expect(before).toMatchObject({ data: 0, status: 'synced' });
+  await sleeper.evaluate(() => window.t.show()); // visibilitychange → visible → resync trigger
+  expect(await waitConverged([sleeper], 40)).toBe('40');
+  await Promise.all([writer.close(), sleeper.close()]);
+});
+
+test('a tab closed in the middle of writing: the others end on the final state, no write lost', async () => {
+  const [a, b, doomed] = [await tab('closed'), await tab('closed'), await tab('closed')];
+  void doomed.evaluate(() => window.t.increment(400)).catch(() => {}); // rejected by the close below
+  await doomed.waitForFunction(() => window.t.state().committed >= 20);
+  await Promise.all([
+    a.evaluate(() => window.t.increment(100)),
+    b.evaluate(() => window.t.increment(100)),
+    doomed.close(),
+  ]);
+  const late = await tab('closed');
+  const final = (await late.evaluate(() => window.t.snapshot())) as { revision: string; data: number };
+  // Every committed increment is counted: data equals the number of revisions.
+  expect(final.data).toBe(Number(final.revision));
+  expect(final.data).toBeGreaterThanOrEqual(220);
+  expect(final.data).toBeLessThan(600); // the closed tab did not finish its 400
+  expect(await waitConverged([a, b, late], final.data)).toBe(final.revision);
+  await Promise.all([a.close(), b.close(), late.close()]);
+}, 60_000);
+
+test('status moves through syncing to synced, and to error on a corrupt record, then recovers', async () => {
+  const writer = await tab('badge');
+  const reader = await tab('badge');
+  await writer.evaluate(() => window.t.increment(1));
+  await waitConverged([reader], 1);
+  const good = await reader.evaluate(() => window.t.raw('e2e', 'badge'));
+  await reader.evaluate(() => window.t.raw('e2e', 'badge', { revision: 'seven', data: 'garbage' }));
+  await reader.evaluate(() => window.dispatchEvent(new Event('focus'))); // focus trigger → resync → read fails
+  await reader.waitForFunction(() => window.t.state().status === 'error');
+  const failed = await reader.evaluate(() => window.t.state());
+  expect(failed.errors.join('\n')).toMatch(/\[badge\/read\] The stored record is corrupt/);
+  // Writers refuse to build on a corrupt record and leave it untouched.
+  expect(await writer.evaluate(() => window.t.tryUpdate('throw'))).toMatchObject({
+    phase: 'read',
+    topic: 'badge',
+  });
+  expect(await writer.evaluate(() => window.t.raw('e2e', 'badge'))).toEqual({
+    revision: 'seven',
+    data: 'garbage',
+  });
+  await reader.evaluate((record) => window.t.raw('e2e', 'badge', record), good);
+  await writer.evaluate(() => window.t.increment(1)); // the retry (or this event) recovers
+  await waitConverged([reader, writer], 2);
+  const { statuses } = await reader.evaluate(() => window.t.state());
+  expect(statuses[0]).toBe('starting');
+  expect(statuses).toEqual(expect.arrayContaining(['syncing', 'synced', 'error']));
+  expect(statuses.indexOf('error')).toBeLessThan(statuses.lastIndexOf('synced'));
+  await Promise.all([writer.close(), reader.close()]);
+});
