@@ -70,6 +70,12 @@ export const MUTANTS = {
     find: "if (work.kind === 'fetching') work.controller.abort(new StoppedError(topic));",
     replace: '',
   },
+  applyAfterStop: {
+    name: 'applies a snapshot that lands after stop()',
+    find: "if (work.kind === 'fetching') work.controller.abort(new StoppedError(topic));",
+    replace: '',
+    also: [["if (lifecycle !== 'running') throw controller.signal.reason;", '']],
+  },
   keepBackoffTimer: {
     name: 'leaves the backoff timer running after stop()',
     find: "if (work.kind === 'backoff') clock.clearTimeout(work.timer);",

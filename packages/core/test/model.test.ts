@@ -1,0 +1,23 @@
+import { createRevisionSync } from '@statesync/core';
+import { afterAll, describe, expect, test } from 'vitest';
+import { assertModel } from './model';
+import { cleanMutants, loadMutant, MUTANTS, type Mutant } from './mutants';
+
+afterAll(cleanMutants);
+
+describe('13. model runs with fast-check scheduler (Invalidate, Drop, Duplicate, Reorder, FailFetch, HangFetch, ApplierThrow, Stop, Start, Sleep)', () => {
+  test('monotonic apply, no apply after stop, at most one fetch in flight, bounded fetches, convergence once faults end', async () => {
+    await assertModel(createRevisionSync, 300);
+  });
+
+  const broken: [string, Mutant][] = [
+    ['monotonic apply', MUTANTS.applyAnyRevision],
+    ['one fetch in flight', MUTANTS.concurrentFetches],
+    ['no apply after stop', MUTANTS.applyAfterStop],
+    ['convergence once faults end', MUTANTS.noResync],
+    ['bounded fetches', MUTANTS.refetchCoveredEvents],
+  ];
+  test.each(broken)('the property "%s" fails on a broken engine', async (_property, mutant) => {
+    await expect(assertModel(await loadMutant(mutant), 300, 42)).rejects.toThrow(/Property failed/);
+  });
+});
