@@ -44,6 +44,11 @@ pub use revision::{
 };
 pub use source::{EmptyTopicError, SnapshotSource, SnapshotSourceBuilder};
 
+/// Compiles and runs the README's Rust examples as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The Tauri event name used for invalidation events throughout the state-sync docs: pass the same name
 /// as `eventName` to `@statesync/tauri` and to `app.emit` in Rust.
 ///
