@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { run as browser } from './browser/run.mjs';
 import { run as engine } from './engine.mjs';
 import { markdownSection, markdownTable, printSection } from './lib/report.mjs';
 import { run as sim } from './sim.mjs';
@@ -17,6 +18,7 @@ const only = process.argv
 const sections = [
   ['engine', engine],
   ['sim', sim],
+  ['browser', browser],
   ['size', size],
 ];
 

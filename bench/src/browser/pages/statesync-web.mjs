@@ -1,0 +1,29 @@
+// @statesync/web as its README shows: createTabSync with an applier; writes go through `update`.
+import { createTabSync } from '@statesync/web';
+import { harness } from './harness.mjs';
+
+harness({
+  name: '@statesync/web',
+  async setup(run, changed) {
+    let count = 0;
+    const tabs = createTabSync({
+      topic: 'counter',
+      initial: 0,
+      dbName: `bench-${run}`,
+      channelName: `bench-${run}`,
+      applier: {
+        apply: ({ data }) => {
+          count = data;
+          changed();
+        },
+      },
+      onError: (ctx) => console.error(ctx.error),
+    });
+    await tabs.start();
+    return {
+      read: () => count,
+      write: (value) => tabs.update(value),
+      increment: () => tabs.update((n) => n + 1),
+    };
+  },
+});
