@@ -17,7 +17,14 @@ fn concurrent_updates_get_distinct_consecutive_revisions_emitted_in_order() {
         SnapshotSource::builder("counter", 0_u64)
             .source_id("writer")
             .clock(|| 7)
-            .emitter(move |event| sink.lock().unwrap().push(event.clone()))
+            .emitter(move |event| {
+                // Give other writers a chance to run mid-emit: an emitter outside the lock would then
+                // deliver some events out of order.
+                if event.revision.get() % 3 == 0 {
+                    thread::yield_now();
+                }
+                sink.lock().unwrap().push(event.clone());
+            })
             .build()
             .unwrap(),
     );
