@@ -1,6 +1,8 @@
 // Section 1: what the engine costs per event, per snapshot, per handle (Node, one process).
 import { createRevisionSync, createSnapshotSource } from '@statesync/core';
 import { createMemoryBus } from '@statesync/core/testing';
+import { createPiniaSnapshotApplier } from '@statesync/pinia';
+import { createPinia, defineStore, setActivePinia } from 'pinia';
 import { num, ratio, settleHeap, spread, summarize, timeAsync, timeSync } from './lib/stats.mjs';
 
 const TARGET_NS = 30;
@@ -71,16 +73,26 @@ async function invalidationCost({ smoke }) {
   };
 }
 
-/** JSON-compatible state of about `bytes` bytes once serialized. */
-function makeState(bytes, seed) {
+/** JSON-compatible state of about `bytes` bytes once serialized: a list of small records. */
+function makeState(bytes) {
   const items = [];
   let size = 20;
   for (let i = 0; size < bytes; i++) {
-    const item = { id: i, title: `item ${i} of seed ${seed}`, done: (i + seed) % 3 === 0, tags: ['a', 'b'] };
+    const item = { id: i, title: `item ${i}`, done: i % 3 === 0, tags: ['a', 'b'] };
     size += JSON.stringify(item).length + 1;
     items.push(item);
   }
-  return { version: seed, items };
+  return { version: 0, items };
+}
+
+/** Snapshot number `n` of `base`: a fresh deep copy (as a transport would deliver) in which one record changed. */
+function variant(base, n) {
+  const copy = structuredClone(base);
+  copy.version = n;
+  const item = copy.items[n % copy.items.length];
+  item.title = `item ${item.id}, edit ${n}`;
+  item.done = !item.done;
+  return copy;
 }
 
 /**
@@ -95,11 +107,13 @@ async function snapshotCost({ smoke }, appliers) {
     ['100 KB', 100 * 1024, smoke ? 2 : 100],
   ]) {
     for (const [name, create] of appliers) {
-      const config = { size, name, iterations, bytes, pool: [], next: 0, revision: 0, us: [] };
+      const base = makeState(bytes);
+      const config = { size, name, iterations, pool: [], next: 0, revision: 0, us: [] };
       // Each fetch returns a fresh object, as a deserializing transport would; the copies are made untimed.
       config.fill = (n) => {
         config.next = 0;
-        config.pool = Array.from({ length: n }, (_, i) => structuredClone(makeState(bytes, i + 1)));
+        config.pool = Array.from({ length: n }, () => variant(base, config.revision + 1 + config.next++));
+        config.next = 0;
         globalThis.gc?.(); // so a collection of the setup's garbage does not land in the timed loop
       };
       config.handle = createRevisionSync({
@@ -111,7 +125,7 @@ async function snapshotCost({ smoke }, appliers) {
             data: config.pool[config.next++],
           }),
         },
-        applier: await create(makeState(bytes, 0)),
+        applier: await create(structuredClone(base)),
       });
       config.fill(1);
       await config.handle.start();
@@ -148,7 +162,7 @@ async function snapshotCost({ smoke }, appliers) {
   return {
     title: 'Cost per applied snapshot',
     intro:
-      'µs per `refresh()` that fetches a newer snapshot from an in-memory provider and applies it: the whole round (abortable fetch with its timeout timer, envelope parsing, revision check, apply, status update), awaited one after the other.',
+      "µs per `refresh()` that fetches a newer snapshot from an in-memory provider and applies it: the whole round (abortable fetch with its timeout timer, envelope parsing, revision check, apply, status update), awaited one after the other. Each snapshot is a fresh deep copy of the state (a list of small records) with one record changed, as a transport would deliver after one edit; the copies are made outside the timed loop. The Pinia applier compares deeply and patches only what changed, in one `$patch`; the reference row writes the snapshot with Pinia's own `$patch(object)`, which replaces arrays wholesale and keeps no identity.",
     columns: ['state size', 'applier', 'µs per applied snapshot, median (min–max)', 'vs no-op applier'],
     rows,
   };
@@ -246,21 +260,105 @@ async function memory({ smoke }) {
   };
 }
 
+let storeCount = 0;
+/** A real Pinia store (Pinia 3, option store) holding `initial`, and the @statesync/pinia applier on it. */
+async function piniaApplier(initial) {
+  setActivePinia(createPinia());
+  const useStore = defineStore(`bench-${++storeCount}`, { state: () => initial });
+  return createPiniaSnapshotApplier({ store: useStore() });
+}
+
+/** Reference only: what writing the snapshot into the store with Pinia's own `$patch(object)` costs (no diff). */
+async function piniaPatch(initial) {
+  setActivePinia(createPinia());
+  const store = defineStore(`bench-${++storeCount}`, { state: () => initial })();
+  return { apply: ({ data }) => store.$patch(data) };
+}
+
 /**
- * Runs section 1. `extras` lets later parts (Pinia applier, Tauri listener) plug in when their packages exist.
+ * Many topics behind one Tauri-style listener: `listen` is a plain function standing in for
+ * `@tauri-apps/api/event`'s (the benchmark measures our dispatch, not Tauri's IPC). Each event carries a
+ * revision the handle already has, so the figure is routing + the engine's reject path.
+ */
+async function sharedListener({ smoke }) {
+  let tauri;
+  try {
+    tauri = await import('@statesync/tauri');
+  } catch (error) {
+    return {
+      title: 'Many topics sharing one Tauri-style listener',
+      columns: ['topics', 'ns per event'],
+      rows: [['—', `@statesync/tauri is not built (${error.message.split('\n')[0]})`]],
+    };
+  }
+  const iterations = smoke ? 5_000 : 100_000;
+  const samples = smoke ? 1 : 7;
+  const results = [];
+  for (const topics of [1, 100, 1_000]) {
+    const callbacks = new Set();
+    const listen = async (_event, callback) => {
+      callbacks.add(callback);
+      return () => void callbacks.delete(callback);
+    };
+    const handles = Array.from({ length: topics }, (_, i) =>
+      createRevisionSync({
+        topic: `topic-${i}`,
+        subscriber: tauri.createTauriInvalidationSubscriber({
+          listen,
+          eventName: 'state-sync:invalidation',
+          topic: `topic-${i}`,
+        }),
+        provider: { getSnapshot: async () => ({ revision: '1000', data: null }) },
+        applier: noopApplier,
+      }),
+    );
+    await Promise.all(handles.map((h) => h.start()));
+    // Events for the topics in turn, as Tauri hands them to the listener: { event, id, payload }.
+    const events = Array.from({ length: topics }, (_, i) => ({
+      event: 'state-sync:invalidation',
+      id: 1,
+      payload: { topic: `topic-${i}`, revision: '999' },
+    }));
+    const [listener] = callbacks;
+    const ns = timeSync((i) => listener(events[i % topics]), { iterations, samples });
+    results.push({ topics, ns, listeners: callbacks.size });
+    for (const h of handles) h.stop();
+  }
+  const first = summarize(results[0].ns).median;
+  return {
+    title: 'Many topics sharing one Tauri-style listener',
+    intro: `One mocked \`listen\` shared by every handle (\`createTauriInvalidationSubscriber\` from @statesync/tauri, one topic per handle); events cycle through the topics, each with a revision the handle already has (routing + reject path). ${iterations.toLocaleString('en-US')} events per sample, ${samples} samples.`,
+    columns: ['topics', 'Tauri listeners registered', 'ns per event, median (min–max)', 'vs 1 topic'],
+    rows: results.map((r) => [
+      r.topics.toLocaleString('en-US'),
+      String(r.listeners),
+      spread(r.ns),
+      ratio(summarize(r.ns).median, first),
+    ]),
+    notes: [
+      'The cost per event should stay flat as topics grow: events are routed by a map lookup on the topic.',
+    ],
+  };
+}
+
+/**
+ * Runs section 1.
  * @returns {Promise<import('./lib/report.mjs').Section>}
  */
-export async function run(options, extras = {}) {
-  const appliers = [['no-op applier', async () => noopApplier], ...(extras.appliers ?? [])];
-  const tables = [
-    await invalidationCost(options),
-    await snapshotCost(options, appliers),
-    await memory(options),
+export async function run(options) {
+  const appliers = [
+    ['no-op applier', async () => noopApplier],
+    ['@statesync/pinia applier, real Pinia store', piniaApplier],
+    ['reference: `store.$patch(data)` on the same kind of store', piniaPatch],
   ];
-  for (const extra of extras.tables ?? []) tables.push(await extra(options));
   return {
     id: 'engine',
     title: '1. Engine cost (Node)',
-    tables,
+    tables: [
+      await invalidationCost(options),
+      await snapshotCost(options, appliers),
+      await sharedListener(options),
+      await memory(options),
+    ],
   };
 }

@@ -4,11 +4,11 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { run as browser } from './browser/run.mjs';
-import { run as engine } from './engine.mjs';
 import { markdownSection, markdownTable, printSection } from './lib/report.mjs';
-import { run as sim } from './sim.mjs';
-import { run as size } from './size.mjs';
+
+// Vue, Pinia and the peers read NODE_ENV to pick their production builds, as users' bundlers do.
+process.env.NODE_ENV ??= 'production';
+const section = (file) => async (options) => (await import(file)).run(options);
 
 const smoke = process.argv.includes('--smoke');
 const only = process.argv
@@ -16,10 +16,10 @@ const only = process.argv
   ?.slice(7)
   .split(',');
 const sections = [
-  ['engine', engine],
-  ['sim', sim],
-  ['browser', browser],
-  ['size', size],
+  ['engine', section('./engine.mjs')],
+  ['sim', section('./sim.mjs')],
+  ['browser', section('./browser/run.mjs')],
+  ['size', section('./size.mjs')],
 ];
 
 const chromiumVersion = () => {
