@@ -1,5 +1,5 @@
 import type { InvalidationSubscriber, Unsubscribe } from '@statesync/core';
-import { errorText, TabSyncError } from './errors';
+import { fail, need } from './errors';
 
 interface Entry {
   readonly channel: BroadcastChannel;
@@ -24,18 +24,13 @@ const dispatch = (entry: Entry, data: unknown) => {
 export function acquireChannel(name: string): { readonly entry: Entry; release(): void } {
   let entry = channels.get(name);
   if (!entry) {
-    if (typeof BroadcastChannel !== 'function')
-      throw new TabSyncError(
-        'setup',
-        name,
-        'BroadcastChannel is not available in this environment, so other tabs cannot be notified. Use a browser (or a worker) that supports it.',
-      );
+    need(typeof BroadcastChannel === 'function', name, 'BroadcastChannel');
     const channel = new BroadcastChannel(name);
     const created: Entry = { channel, handlers: new Set(), refs: 0 };
     channel.onmessage = (message) => dispatch(created, message.data);
     // A message that cannot be deserialized reaches the engine as malformed input (reported with phase `protocol`).
     channel.onmessageerror = () =>
-      dispatch(created, `BroadcastChannel "${name}": a message could not be deserialized (messageerror)`);
+      dispatch(created, `undeserializable message on BroadcastChannel "${name}"`);
     channels.set(name, created);
     entry = created;
   }
@@ -60,11 +55,11 @@ export function announce(name: string, entry: Entry, event: unknown): void {
   try {
     entry.channel.postMessage(event);
   } catch (error) {
-    throw new TabSyncError(
+    throw fail(
       'broadcast',
       name,
-      `Could not post a message on BroadcastChannel "${name}" (${errorText(error)}). Messages must be structured-cloneable: plain objects, arrays, strings, numbers, booleans, null.`,
-      { cause: error },
+      'Could not post on the BroadcastChannel (messages must be structured-cloneable)',
+      error,
     );
   } finally {
     dispatch(entry, event);
@@ -110,7 +105,7 @@ export function createBroadcastChannelSubscriber(
 ): InvalidationSubscriber {
   const name = options.channelName ?? 'statesync';
   if (typeof name !== 'string' || name === '')
-    throw new TypeError(`Expected \`channelName\` to be a non-empty string, got ${String(name)}.`);
+    throw new TypeError('Expected `channelName` to be a non-empty string.');
   return {
     async subscribe(handler): Promise<Unsubscribe> {
       const { entry, release } = acquireChannel(name);

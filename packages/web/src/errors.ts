@@ -42,10 +42,26 @@ export class TabSyncError extends Error {
 }
 
 /** @internal Text of any thrown value, never throwing. */
-export const errorText = (error: unknown): string => {
+const errorText = (error: unknown): string => {
   try {
     return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   } catch {
     return 'unprintable error';
   }
+};
+
+/** @internal A {@link TabSyncError} whose message ends with the cause's text. */
+export const fail = (phase: TabSyncPhase, topic: string, message: string, cause?: unknown): TabSyncError =>
+  new TabSyncError(phase, topic, cause === undefined ? message : `${message}: ${errorText(cause)}`, {
+    cause,
+  });
+
+/** @internal Throws a `setup` error when a browser API is missing. */
+export const need = (ok: unknown, topic: string, what: string): void => {
+  if (!ok)
+    throw fail(
+      'setup',
+      topic,
+      `${what} is not available, so tabs cannot be kept in sync safely. Use a current browser in a secure context (https, or http://localhost / 127.0.0.1)`,
+    );
 };

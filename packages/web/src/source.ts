@@ -1,5 +1,4 @@
 import {
-  type InvalidationEvent,
   type InvalidationSubscriber,
   nextRevision,
   parseSnapshotEnvelope,
@@ -10,7 +9,7 @@ import {
   ZERO_REVISION,
 } from '@statesync/core';
 import { acquireChannel, announce, createBroadcastChannelSubscriber } from './channel';
-import { errorText, TabSyncError, type TabSyncPhase } from './errors';
+import { fail as makeError, need, TabSyncError, type TabSyncPhase } from './errors';
 
 /**
  * Options of {@link createTabSource}.
@@ -72,15 +71,6 @@ export interface TabSource<T> extends InvalidationSubscriber, SnapshotProvider<T
 
 const STORE = 'records';
 
-const require = (ok: unknown, topic: string, what: string) => {
-  if (!ok)
-    throw new TabSyncError(
-      'setup',
-      topic,
-      `${what} is not available, so writes from several tabs cannot be made safe. Use a current browser and a secure context (https, or http://localhost / 127.0.0.1).`,
-    );
-};
-
 /**
  * Creates the {@link TabSource} of one topic. Two tabs writing at the same moment never produce the same
  * revision and never lose a write: `update()` runs read → change → bump → write inside one IndexedDB
@@ -107,14 +97,12 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
   if (typeof topic !== 'string' || topic === '')
     throw new TypeError('Expected `topic` to be a non-empty string.');
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-  require(locks && typeof locks.request === 'function', topic, 'Web Locks (navigator.locks)');
-  require(typeof indexedDB === 'object' && indexedDB, topic, 'IndexedDB');
+  need(locks && typeof locks.request === 'function', topic, 'Web Locks (navigator.locks)');
+  need(typeof indexedDB === 'object' && indexedDB, topic, 'IndexedDB');
   const channel = acquireChannel(channelName);
   const key = `statesync:${dbName}:${topic}`;
   const fail = (phase: TabSyncPhase, message: string, cause?: unknown) =>
-    new TabSyncError(phase, topic, cause === undefined ? message : `${message}: ${errorText(cause)}`, {
-      cause,
-    });
+    makeError(phase, topic, message, cause);
   const report = (error: TabSyncError) => {
     if (options.onError) options.onError(error);
     else
@@ -139,7 +127,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
       };
       request.onerror = () => {
         db = undefined;
-        reject(fail('read', `Could not open IndexedDB database "${dbName}"`, request.error));
+        reject(fail('read', `Could not open IndexedDB "${dbName}"`, request.error));
       };
     }));
   const parse = (raw: unknown): SnapshotEnvelope<T> => {
@@ -148,7 +136,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
     if (parsed.ok) return parsed.value as SnapshotEnvelope<T>;
     throw fail(
       'read',
-      `The stored record is corrupt (${parsed.issues.join('; ')}). It was left untouched; delete key "${topic}" of store "${STORE}" in IndexedDB database "${dbName}" (or write a valid { revision, data }) to recover`,
+      `The stored record is corrupt (${parsed.issues.join('; ')}); left untouched. Delete key "${topic}" of IndexedDB "${dbName}"/${STORE} to reset`,
     );
   };
   /** Reads the record and runs `body` with it in one transaction; resolves with its result once committed. */
@@ -174,9 +162,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
           failure ??
             fail(
               mode === 'readonly' ? 'read' : 'write',
-              tx.error?.name === 'QuotaExceededError'
-                ? 'Storage quota exceeded; nothing was written. Store less data or free space (see navigator.storage.estimate())'
-                : 'The IndexedDB transaction failed; nothing was written',
+              `${tx.error?.name === 'QuotaExceededError' ? 'Storage quota exceeded' : 'IndexedDB transaction failed'}; nothing was written`,
               tx.error ?? request.error,
             ),
         );
@@ -203,7 +189,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
       return transact('readonly', parse);
     },
     async update(next) {
-      if (closed) throw fail('setup', 'This source was closed; create a new one to write');
+      if (closed) throw fail('setup', 'Source closed; create a new one');
       let record: SnapshotEnvelope<T> & { epoch: string };
       try {
         record = await (locks as LockManager).request(key, () =>
@@ -227,7 +213,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
             } catch (error) {
               throw fail(
                 'write',
-                `The revision after ${current.revision} cannot be stored (data must be structured-cloneable; JSON-compatible data is safest); nothing was written`,
+                'Cannot store the data (use structured-cloneable, ideally JSON, data); nothing was written',
                 error,
               );
             }
@@ -239,12 +225,12 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
           : fail('lock', 'The update could not run under its Web Lock', error);
       }
       if (mirror) writeMirror(record);
-      const event: InvalidationEvent & { epoch: string } = {
+      const event = {
         topic,
         revision: record.revision,
         epoch: record.epoch,
         timestampMs: Date.now(),
-        ...(sourceId === undefined ? {} : { sourceId }),
+        sourceId,
       };
       try {
         announce(channelName, channel.entry, event);
@@ -262,7 +248,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
         if (parsed.ok) return parsed.value as SnapshotEnvelope<T>;
         throw new Error(parsed.issues.join('; '));
       } catch (error) {
-        report(fail('mirror', `The localStorage copy "${key}" is unreadable and was ignored`, error));
+        report(fail('mirror', `Ignored the unreadable localStorage copy "${key}"`, error));
         return undefined;
       }
     },

@@ -67,19 +67,13 @@ export interface TabSync<T> extends RevisionSyncHandle {
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function createTabSync<T>(options: TabSyncOptions<T>): TabSync<T> {
-  const { initial, channelName, dbName, mirror, sourceId, onStorageError, ...rest } = options;
-  const sourceOptions: TabSourceOptions<T> = { topic: options.topic, initial };
-  if (channelName !== undefined) sourceOptions.channelName = channelName;
-  if (dbName !== undefined) sourceOptions.dbName = dbName;
-  if (mirror !== undefined) sourceOptions.mirror = mirror;
-  if (sourceId !== undefined) sourceOptions.sourceId = sourceId;
-  if (onStorageError !== undefined) sourceOptions.onError = onStorageError;
-  const source = createTabSource(sourceOptions);
+  // createTabSource ignores the engine's options, and the engine ignores the source's.
+  const source = createTabSource<T>({ ...options, onError: options.onStorageError } as TabSourceOptions<T>);
   let handle: RevisionSyncHandle;
   try {
     handle = createRevisionSync({
       resyncOn: webResyncTriggers,
-      ...rest,
+      ...options,
       subscriber: source,
       provider: source,
     });
