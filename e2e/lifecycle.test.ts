@@ -1,6 +1,9 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { type Browser, launch, waitConverged } from './browser';
+
+// A real browser on a busy 2-core CI machine: generous limits; every wait is on a page condition.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 let browser: Browser;
 beforeAll(async () => {

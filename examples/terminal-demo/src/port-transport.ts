@@ -1,5 +1,5 @@
-// A small transport over a MessagePort (worker_threads here; the same code works with the DOM MessagePort):
-// the window side is an InvalidationSubscriber and a SnapshotProvider; the host side answers fetches.
+// A small transport over a node:worker_threads MessagePort (or a Worker): the window side is an
+// InvalidationSubscriber and a SnapshotProvider; the host (demo.ts) forwards events and answers fetches.
 import type {
   InvalidationSubscriber,
   SnapshotEnvelope,
@@ -7,11 +7,10 @@ import type {
   Unsubscribe,
 } from '@statesync/core';
 
-/** The part of a MessagePort this transport uses (node:worker_threads and the DOM both fit). */
+/** The part of a worker_threads MessagePort (or Worker) this transport uses. */
 export interface PortLike {
   postMessage(message: unknown): void;
-  on?(type: 'message', listener: (message: unknown) => void): void;
-  addEventListener?(type: 'message', listener: (event: { data: unknown }) => void): void;
+  on(type: 'message', listener: (message: unknown) => void): unknown;
 }
 
 /** Messages from the host to a window. */
@@ -29,8 +28,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
 
 export function listen(port: PortLike, listener: (message: unknown) => void): void {
-  if (port.on) port.on('message', listener);
-  else port.addEventListener?.('message', (event) => listener(event.data));
+  port.on('message', listener);
 }
 
 /** The window side: events and snapshots arrive on `port`; fetches are requests with an id. */
