@@ -40,9 +40,9 @@ export async function subscribeBeforeFetch(create: CreateSync): Promise<void> {
   const subscriber: InvalidationSubscriber = {
     async subscribe(handler) {
       order.push('subscribe:called');
-      await flushMicrotasks(5);
+      await flushMicrotasks();
       order.push('subscribe:resolved');
-      return h.bus.subscriber.subscribe(handler).then((u) => u);
+      return h.bus.subscriber.subscribe(handler);
     },
   };
   const handle = create({

@@ -258,7 +258,7 @@ describe('resync and lifecycle extras', () => {
     const handle = createRevisionSync({
       topic: 't',
       subscriber: source,
-      provider: { getSnapshot: (r) => (hang ? new Promise(() => {}) : source.getSnapshot(r)) },
+      provider: { getSnapshot: (r) => (hang ? new Promise<never>(() => {}) : source.getSnapshot(r)) },
       applier: { apply() {} },
       snapshotTimeoutMs: 500,
       random: () => 0,

@@ -97,7 +97,7 @@ export async function modelRun(
       fetches: 0,
       reasons: 1,
       newest: source.getRevision(),
-    } as Window;
+    } as unknown as Window;
     w.handle = create<number>({
       topic: 't',
       subscriber: {
