@@ -100,11 +100,11 @@ function variant(base, n) {
  * (size, applier) pair gets its own started handle; samples are interleaved so drift hits all pairs alike.
  */
 async function snapshotCost({ smoke }, appliers) {
-  const samples = smoke ? 1 : 7;
+  const samples = smoke ? 1 : 5;
   const configs = [];
   for (const [size, bytes, iterations] of [
-    ['1 KB', 1024, smoke ? 5 : 1_000],
-    ['100 KB', 100 * 1024, smoke ? 2 : 100],
+    ['1 KB', 1024, smoke ? 5 : 500],
+    ['100 KB', 100 * 1024, smoke ? 2 : 50],
   ]) {
     for (const [name, create] of appliers) {
       const base = makeState(bytes);
@@ -320,23 +320,31 @@ async function sharedListener({ smoke }) {
       payload: { topic: `topic-${i}`, revision: '999' },
     }));
     const [listener] = callbacks;
-    const ns = timeSync((i) => listener(events[i % topics]), { iterations, samples });
-    results.push({ topics, ns, listeners: callbacks.size });
+    const same = timeSync(() => listener(events[0]), { iterations, samples });
+    const cycling = timeSync((i) => listener(events[i % topics]), { iterations, samples });
+    results.push({ topics, same, cycling, listeners: callbacks.size });
     for (const h of handles) h.stop();
   }
-  const first = summarize(results[0].ns).median;
+  const first = summarize(results[0].same).median;
   return {
     title: 'Many topics sharing one Tauri-style listener',
-    intro: `One mocked \`listen\` shared by every handle (\`createTauriInvalidationSubscriber\` from @statesync/tauri, one topic per handle); events cycle through the topics, each with a revision the handle already has (routing + reject path). ${iterations.toLocaleString('en-US')} events per sample, ${samples} samples.`,
-    columns: ['topics', 'Tauri listeners registered', 'ns per event, median (min–max)', 'vs 1 topic'],
+    intro: `One mocked \`listen\` shared by every handle (\`createTauriInvalidationSubscriber\` from @statesync/tauri, one topic per handle). Each event carries a revision its handle already has, so the figure is routing + the reject path. ${iterations.toLocaleString('en-US')} events per sample, ${samples} samples.`,
+    columns: [
+      'topics',
+      'Tauri listeners registered',
+      'ns per event, all for one topic',
+      'vs 1 topic',
+      'ns per event, cycling through every topic',
+    ],
     rows: results.map((r) => [
       r.topics.toLocaleString('en-US'),
       String(r.listeners),
-      spread(r.ns),
-      ratio(summarize(r.ns).median, first),
+      spread(r.same),
+      ratio(summarize(r.same).median, first),
+      spread(r.cycling),
     ]),
     notes: [
-      'The cost per event should stay flat as topics grow: events are routed by a map lookup on the topic.',
+      'Events are routed by a map lookup on the topic, so the first column should stay flat as topics grow. Cycling through 1,000 topics also touches 1,000 different handles, so CPU caches miss more: that part of the growth is memory locality, not routing.',
     ],
   };
 }
