@@ -1,1 +1,7 @@
-export {};
+export { createTauriSnapshotProvider, type TauriInvoke, type TauriProviderOptions } from './provider';
+export {
+  createTauriInvalidationSubscriber,
+  type TauriListen,
+  type TauriSubscriberOptions,
+} from './subscriber';
+export { createTauriRevisionSync, type TauriRevisionSyncOptions } from './sync';
