@@ -1,1 +1,1 @@
-export * from './status';
+export { type SyncStatusSource, useSyncStatus } from './status';

@@ -6,10 +6,10 @@ import { type SnapshotReceivedAction, snapshotReceived } from './action';
  *
  * @example
  * ```ts
- * const target: ReduxDispatchTarget = configureStore({ reducer });
+ * const store: ReduxStoreLike = configureStore({ reducer });
  * ```
  */
-export interface ReduxDispatchTarget {
+export interface ReduxStoreLike {
   dispatch(action: SnapshotReceivedAction): unknown;
 }
 
@@ -18,10 +18,12 @@ export interface ReduxDispatchTarget {
  *
  * @example
  * ```ts
- * const options: ReduxApplierOptions = { topic: 'settings' };
+ * const options: ReduxSnapshotApplierOptions = { store, topic: 'settings' };
  * ```
  */
-export interface ReduxApplierOptions {
+export interface ReduxSnapshotApplierOptions {
+  /** The store to dispatch to, e.g. `configureStore({ … })`. */
+  store: ReduxStoreLike;
   /** The topic stamped on each {@link snapshotReceived} action; use the one given to {@link withStateSync}. */
   topic: Topic;
 }
@@ -31,6 +33,7 @@ export interface ReduxApplierOptions {
  * {@link withStateSync} for the same topic write it into their slice. A throwing reducer makes the apply fail,
  * and the engine reports it with phase `apply`.
  *
+ * @throws TypeError when `store` has no `dispatch` or `topic` is not a non-empty string.
  * @example
  * ```ts
  * import { createRevisionSync } from '@statesync/core';
@@ -40,22 +43,22 @@ export interface ReduxApplierOptions {
  *   topic: 'settings',
  *   subscriber,
  *   provider,
- *   applier: createReduxSnapshotApplier(store, { topic: 'settings' }),
+ *   applier: createReduxSnapshotApplier({ store, topic: 'settings' }),
  * });
  * await handle.start();
  * ```
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function createReduxSnapshotApplier<T = unknown>(
-  store: ReduxDispatchTarget,
-  options: ReduxApplierOptions,
+  options: ReduxSnapshotApplierOptions,
 ): SnapshotApplier<T> {
-  const { topic } = options;
-  if (typeof topic !== 'string' || topic === '') {
+  const { store, topic } = options;
+  if (typeof store?.dispatch !== 'function')
     throw new TypeError(
-      'Expected `topic` in the options of createReduxSnapshotApplier() to be a non-empty string.',
+      'Expected `store` to be a Redux store (with `dispatch`), e.g. `configureStore({ … })`.',
     );
-  }
+  if (typeof topic !== 'string' || topic === '')
+    throw new TypeError('Expected `topic` to be a non-empty string: the topic given to withStateSync().');
   return {
     apply({ revision, data, epoch }) {
       store.dispatch(

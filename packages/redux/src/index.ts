@@ -4,5 +4,5 @@ export {
   type SnapshotReceivedPayload,
   snapshotReceived,
 } from './action';
-export { createReduxSnapshotApplier, type ReduxApplierOptions, type ReduxDispatchTarget } from './applier';
+export { createReduxSnapshotApplier, type ReduxSnapshotApplierOptions, type ReduxStoreLike } from './applier';
 export { type StateSyncReducerOptions, withStateSync } from './reducer';

@@ -31,6 +31,7 @@ export interface StateSyncReducerOptions<T, S extends object> extends StateAdapt
  * A snapshot that is not a plain object throws from `dispatch` when `strict` (the default), which the engine
  * reports with phase `apply`; with `strict: false` it is ignored.
  *
+ * @throws TypeError when `reducer` is not a function, `topic` is not a non-empty string or `mode` is unknown.
  * @example
  * ```ts
  * import { configureStore, createSlice } from '@reduxjs/toolkit';
@@ -47,12 +48,15 @@ export function withStateSync<S extends object, A extends Action, P = S, T = Par
   reducer: Reducer<S, A, P>,
   options: StateSyncReducerOptions<T, S>,
 ): Reducer<S, A | SnapshotReceivedAction, P> {
-  if (typeof options?.topic !== 'string' || options.topic === '') {
+  const { topic, mode } = options;
+  if (typeof reducer !== 'function') throw new TypeError('Expected `reducer` to be a reducer function.');
+  if (typeof topic !== 'string' || topic === '')
     throw new TypeError('Expected `topic` in the options of withStateSync() to be a non-empty string.');
-  }
+  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
+    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
   return (state, action) => {
     const current = reducer(state, action as A);
-    if (!snapshotReceived.match(action) || action.payload.topic !== options.topic) return current;
+    if (!snapshotReceived.match(action) || action.payload.topic !== topic) return current;
     const next = toSafeState<T, Partial<S>>(action.payload.data as T, options);
     return next === undefined ? current : mergeImmutable(current, next, options);
   };

@@ -65,7 +65,7 @@ const setup = <T>(
     topic: 'settings',
     subscriber: source,
     provider: source,
-    applier: createReduxSnapshotApplier(store, { topic: 'settings' }),
+    applier: createReduxSnapshotApplier({ store, topic: 'settings' }),
     clock,
     onError: (e) => void errors.push(e),
   });
@@ -199,6 +199,10 @@ describe('withStateSync + createReduxSnapshotApplier', () => {
 
   test('options are checked when created', () => {
     expect(() => withStateSync(settingsSlice.reducer, { topic: '' })).toThrow(/topic/);
-    expect(() => createReduxSnapshotApplier({ dispatch() {} }, {} as { topic: string })).toThrow(/topic/);
+    const store = { dispatch() {} };
+    expect(() => createReduxSnapshotApplier({ store, topic: '' })).toThrow(/topic/);
+    expect(() => createReduxSnapshotApplier({ store: {} as typeof store, topic: 't' })).toThrow(/dispatch/);
+    const mode = 'upsert' as 'merge';
+    expect(() => withStateSync(settingsSlice.reducer, { topic: 't', mode })).toThrow(/'replace' or 'merge'/);
   });
 });

@@ -3,17 +3,21 @@ import { mergeImmutable, type StateAdapterOptions, toSafeState } from '@statesyn
 import { get, type Writable } from 'svelte/store';
 
 /**
- * Options of {@link createSvelteSnapshotApplier}: the shared adapter options (`mode`, `toState`, `pickKeys`,
- * `omitKeys`, `strict`) of `@statesync/core/state`.
+ * Options of {@link createSvelteSnapshotApplier}: the store, plus the shared adapter options (`mode`,
+ * `toState`, `pickKeys`, `omitKeys`, `strict`) of `@statesync/core/state`.
  *
  * @typeParam T - the snapshot's `data` type.
  * @typeParam S - the store's value type.
  * @example
  * ```ts
- * const options: SvelteApplierOptions<Settings, Settings> = { omitKeys: ['draft'] };
+ * const options: SvelteSnapshotApplierOptions<Settings, Settings> = { store: settings, omitKeys: ['draft'] };
  * ```
  */
-export type SvelteApplierOptions<T, S extends object> = StateAdapterOptions<T, Partial<S>>;
+export interface SvelteSnapshotApplierOptions<T, S extends object>
+  extends StateAdapterOptions<T, Partial<S>> {
+  /** The writable store to write into, e.g. `writable({ … })`. */
+  store: Writable<S>;
+}
 
 /**
  * Creates an applier that writes snapshots into a Svelte writable store with structural sharing: the store is
@@ -22,6 +26,7 @@ export type SvelteApplierOptions<T, S extends object> = StateAdapterOptions<T, P
  * values. Local-only keys (outside `pickKeys`, inside `omitKeys`) are kept; `__proto__`, `constructor` and
  * `prototype` keys in the data are dropped at every depth.
  *
+ * @throws TypeError when `store` is not a writable store or `mode` is unknown.
  * @example
  * ```ts
  * import { createRevisionSync } from '@statesync/core';
@@ -33,19 +38,25 @@ export type SvelteApplierOptions<T, S extends object> = StateAdapterOptions<T, P
  *   topic: 'settings',
  *   subscriber,
  *   provider,
- *   applier: createSvelteSnapshotApplier(settings, { omitKeys: ['draft'] }),
+ *   applier: createSvelteSnapshotApplier({ store: settings, omitKeys: ['draft'] }),
  * });
  * await handle.start();
  * ```
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function createSvelteSnapshotApplier<S extends object, T = Partial<S>>(
-  store: Writable<S>,
-  options: SvelteApplierOptions<T, S> = {},
+  options: SvelteSnapshotApplierOptions<T, S>,
 ): SnapshotApplier<T> {
+  const { store, mode } = options;
+  if (typeof store?.set !== 'function' || typeof store.subscribe !== 'function')
+    throw new TypeError(
+      'Expected `store` to be a writable Svelte store (with `set`), e.g. `writable({ … })`.',
+    );
+  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
+    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
   return {
     apply({ data }) {
-      const state = toSafeState(data, options);
+      const state = toSafeState<T, Partial<S>>(data, options);
       if (state === undefined) return;
       const previous = get(store);
       const next = mergeImmutable(previous, state, options);

@@ -1,2 +1,2 @@
-export { createSvelteSnapshotApplier, type SvelteApplierOptions } from './applier';
+export { createSvelteSnapshotApplier, type SvelteSnapshotApplierOptions } from './applier';
 export { type SyncStatusSource, syncStatusStore } from './status';

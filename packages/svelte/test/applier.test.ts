@@ -1,6 +1,6 @@
 import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from '@statesync/core';
 import { createManualClock } from '@statesync/core/testing';
-import { createSvelteSnapshotApplier, type SvelteApplierOptions } from '@statesync/svelte';
+import { createSvelteSnapshotApplier, type SvelteSnapshotApplierOptions } from '@statesync/svelte';
 import { derived, get, writable } from 'svelte/store';
 import { describe, expect, test } from 'vitest';
 
@@ -20,10 +20,9 @@ const localState = (): Settings => ({
   draft: 'local',
 });
 
-const setup = <T>(
-  initial: T,
-  options: SvelteApplierOptions<T, Settings> = { omitKeys: ['draft'] } as SvelteApplierOptions<T, Settings>,
-) => {
+type Options<T> = Omit<SvelteSnapshotApplierOptions<T, Settings>, 'store'>;
+
+const setup = <T>(initial: T, options: Options<T> = { omitKeys: ['draft'] } as Options<T>) => {
   const clock = createManualClock();
   const source = createSnapshotSource({ topic: 'settings', initial });
   const store = writable(localState());
@@ -32,7 +31,7 @@ const setup = <T>(
     topic: 'settings',
     subscriber: source,
     provider: source,
-    applier: createSvelteSnapshotApplier(store, options),
+    applier: createSvelteSnapshotApplier({ store, ...options }),
     clock,
     onError: (e) => void errors.push(e),
   });
@@ -143,5 +142,14 @@ describe('createSvelteSnapshotApplier', () => {
     expect(lenient.errors).toEqual([]);
     expect(get(lenient.store)).toEqual(localState());
     lenient.handle.stop();
+  });
+
+  test('options are checked when created', () => {
+    const store = writable(localState());
+    expect(() => createSvelteSnapshotApplier({ store: derived(store, (s) => s) as typeof store })).toThrow(
+      /writable Svelte store/,
+    );
+    const mode = 'upsert' as 'merge';
+    expect(() => createSvelteSnapshotApplier({ store, mode })).toThrow(/'replace' or 'merge', got "upsert"/);
   });
 });

@@ -3,17 +3,21 @@ import { applyInPlace, type StateAdapterOptions, toSafeState } from '@statesync/
 import { getVersion } from 'valtio/vanilla';
 
 /**
- * Options of {@link createValtioSnapshotApplier}: the shared adapter options (`mode`, `toState`, `pickKeys`,
- * `omitKeys`, `strict`) of `@statesync/core/state`.
+ * Options of {@link createValtioSnapshotApplier}: the proxy, plus the shared adapter options (`mode`,
+ * `toState`, `pickKeys`, `omitKeys`, `strict`) of `@statesync/core/state`.
  *
  * @typeParam T - the snapshot's `data` type.
  * @typeParam S - the proxy's state type.
  * @example
  * ```ts
- * const options: ValtioApplierOptions<Settings, Settings> = { omitKeys: ['draft'] };
+ * const options: ValtioSnapshotApplierOptions<Settings, Settings> = { proxy: settings, omitKeys: ['draft'] };
  * ```
  */
-export type ValtioApplierOptions<T, S extends object> = StateAdapterOptions<T, Partial<S>>;
+export interface ValtioSnapshotApplierOptions<T, S extends object>
+  extends StateAdapterOptions<T, Partial<S>> {
+  /** The Valtio proxy to write into, created with `proxy({ … })`. */
+  proxy: S;
+}
 
 /**
  * Creates an applier that writes snapshots into a Valtio proxy in place: the proxy (and every unchanged nested
@@ -22,7 +26,7 @@ export type ValtioApplierOptions<T, S extends object> = StateAdapterOptions<T, P
  * `omitKeys`) and function-valued keys are never touched; `__proto__`, `constructor` and `prototype` keys in the
  * data are dropped at every depth.
  *
- * @throws TypeError when `state` is not a Valtio proxy.
+ * @throws TypeError when `proxy` is not a Valtio proxy or `mode` is unknown.
  * @example
  * ```ts
  * import { createRevisionSync } from '@statesync/core';
@@ -34,24 +38,25 @@ export type ValtioApplierOptions<T, S extends object> = StateAdapterOptions<T, P
  *   topic: 'settings',
  *   subscriber,
  *   provider,
- *   applier: createValtioSnapshotApplier(settings, { omitKeys: ['draft'] }),
+ *   applier: createValtioSnapshotApplier({ proxy: settings, omitKeys: ['draft'] }),
  * });
  * await handle.start();
  * ```
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function createValtioSnapshotApplier<S extends object, T = Partial<S>>(
-  state: S,
-  options: ValtioApplierOptions<T, S> = {},
+  options: ValtioSnapshotApplierOptions<T, S>,
 ): SnapshotApplier<T> {
-  if (getVersion(state) === undefined) {
+  const { proxy: state, mode } = options;
+  if (getVersion(state) === undefined)
     throw new TypeError(
-      'Expected a Valtio proxy, created with `proxy({...})`; a plain object would change without Valtio noticing.',
+      'Expected `proxy` to be a Valtio proxy, created with `proxy({ … })`; a plain object would change without Valtio noticing.',
     );
-  }
+  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
+    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
   return {
     apply({ data }) {
-      const next = toSafeState(data, options);
+      const next = toSafeState<T, Partial<S>>(data, options);
       if (next !== undefined) applyInPlace(state, next, options);
     },
   };

@@ -1,1 +1,1 @@
-export { createValtioSnapshotApplier, type ValtioApplierOptions } from './applier';
+export { createValtioSnapshotApplier, type ValtioSnapshotApplierOptions } from './applier';

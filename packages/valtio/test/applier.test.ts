@@ -1,6 +1,6 @@
 import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from '@statesync/core';
 import { createManualClock, flushMicrotasks } from '@statesync/core/testing';
-import { createValtioSnapshotApplier, type ValtioApplierOptions } from '@statesync/valtio';
+import { createValtioSnapshotApplier, type ValtioSnapshotApplierOptions } from '@statesync/valtio';
 import { proxy, snapshot, subscribe, unstable_enableOp } from 'valtio/vanilla';
 import { subscribeKey } from 'valtio/vanilla/utils';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -34,10 +34,9 @@ const makeState = () =>
     },
   });
 
-const setup = <T>(
-  initial: T,
-  options: ValtioApplierOptions<T, Settings> = { omitKeys: ['draft'] } as ValtioApplierOptions<T, Settings>,
-) => {
+type Options<T> = Omit<ValtioSnapshotApplierOptions<T, Settings>, 'proxy'>;
+
+const setup = <T>(initial: T, options: Options<T> = { omitKeys: ['draft'] } as Options<T>) => {
   const clock = createManualClock();
   const source = createSnapshotSource({ topic: 'settings', initial });
   const state = makeState();
@@ -46,7 +45,7 @@ const setup = <T>(
     topic: 'settings',
     subscriber: source,
     provider: source,
-    applier: createValtioSnapshotApplier(state, options),
+    applier: createValtioSnapshotApplier({ proxy: state, ...options }),
     clock,
     onError: (e) => void errors.push(e),
   });
@@ -169,6 +168,6 @@ describe('createValtioSnapshotApplier', () => {
   });
 
   test('rejects an object that is not a Valtio proxy', () => {
-    expect(() => createValtioSnapshotApplier({ theme: 'light' })).toThrow(/Valtio proxy/);
+    expect(() => createValtioSnapshotApplier({ proxy: { theme: 'light' } })).toThrow(/Valtio proxy/);
   });
 });

@@ -3,17 +3,20 @@ import { applyInPlace, mergeImmutable, type StateAdapterOptions, toSafeState } f
 import { isReactive, isReadonly, isRef, isShallow, type Ref } from 'vue';
 
 /**
- * Options of {@link createVueSnapshotApplier}: the shared adapter options (`mode`, `toState`, `pickKeys`,
- * `omitKeys`, `strict`) of `@statesync/core/state`.
+ * Options of {@link createVueSnapshotApplier}: the target, plus the shared adapter options (`mode`, `toState`,
+ * `pickKeys`, `omitKeys`, `strict`) of `@statesync/core/state`.
  *
  * @typeParam T - the snapshot's `data` type.
  * @typeParam S - the state type held by the ref or reactive object.
  * @example
  * ```ts
- * const options: VueApplierOptions<Settings, Settings> = { omitKeys: ['draft'] };
+ * const options: VueSnapshotApplierOptions<Settings, Settings> = { target: settings, omitKeys: ['draft'] };
  * ```
  */
-export type VueApplierOptions<T, S extends object> = StateAdapterOptions<T, Partial<S>>;
+export interface VueSnapshotApplierOptions<T, S extends object> extends StateAdapterOptions<T, Partial<S>> {
+  /** Where to write: a `reactive()` object, a `ref()` or a `shallowRef()`. */
+  target: Ref<S> | S;
+}
 
 /**
  * Creates an applier that writes snapshots into a Vue `reactive` object or a `ref`, touching only the keys that
@@ -26,7 +29,7 @@ export type VueApplierOptions<T, S extends object> = StateAdapterOptions<T, Part
  * Local-only keys (outside `pickKeys`, inside `omitKeys`) are never touched; `__proto__`, `constructor` and
  * `prototype` keys in the data are dropped at every depth.
  *
- * @throws TypeError when `target` is neither a ref nor a reactive object, or is read-only.
+ * @throws TypeError when `target` is neither a ref nor a reactive object, or is read-only, or `mode` is unknown.
  * @example
  * ```ts
  * import { createRevisionSync } from '@statesync/core';
@@ -38,25 +41,26 @@ export type VueApplierOptions<T, S extends object> = StateAdapterOptions<T, Part
  *   topic: 'settings',
  *   subscriber,
  *   provider,
- *   applier: createVueSnapshotApplier(settings, { omitKeys: ['draft'] }),
+ *   applier: createVueSnapshotApplier({ target: settings, omitKeys: ['draft'] }),
  * });
  * await handle.start();
  * ```
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function createVueSnapshotApplier<S extends object, T = Partial<S>>(
-  target: Ref<S> | S,
-  options: VueApplierOptions<T, S> = {},
+  options: VueSnapshotApplierOptions<T, S>,
 ): SnapshotApplier<T> {
-  if (isReadonly(target) || !(isRef(target) || isReactive(target))) {
+  const { target, mode } = options;
+  if (isReadonly(target) || !(isRef(target) || isReactive(target)))
     throw new TypeError(
-      'Expected a `ref()`, a `shallowRef()` or a `reactive()` object that is not read-only; ' +
+      'Expected `target` to be a `ref()`, a `shallowRef()` or a `reactive()` object that is not read-only; ' +
         'a plain object would change without Vue noticing.',
     );
-  }
+  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
+    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
   return {
     apply({ data }) {
-      const state = toSafeState(data, options);
+      const state = toSafeState<T, Partial<S>>(data, options);
       if (state === undefined) return;
       if (!isRef(target)) {
         applyInPlace(target, state, options);

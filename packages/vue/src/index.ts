@@ -1,2 +1,2 @@
-export { createVueSnapshotApplier, type VueApplierOptions } from './applier';
+export { createVueSnapshotApplier, type VueSnapshotApplierOptions } from './applier';
 export { type SyncStatusSource, useSyncStatus } from './status';

@@ -1,6 +1,6 @@
 import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from '@statesync/core';
 import { createManualClock } from '@statesync/core/testing';
-import { createVueSnapshotApplier, type VueApplierOptions } from '@statesync/vue';
+import { createVueSnapshotApplier, type VueSnapshotApplierOptions } from '@statesync/vue';
 import { describe, expect, test, vi } from 'vitest';
 import { nextTick, type Ref, reactive, readonly, ref, shallowRef, watch } from 'vue';
 
@@ -24,10 +24,12 @@ const localState = (): Settings => ({
   draft: 'local',
 });
 
+type Options<T> = Omit<VueSnapshotApplierOptions<T, Settings>, 'target'>;
+
 const setup = <T>(
   initial: T,
   target: Ref<Settings> | Settings,
-  options: VueApplierOptions<T, Settings> = { omitKeys: ['draft'] } as VueApplierOptions<T, Settings>,
+  options: Options<T> = { omitKeys: ['draft'] } as Options<T>,
 ) => {
   const clock = createManualClock();
   const source = createSnapshotSource({ topic: 'settings', initial });
@@ -36,7 +38,7 @@ const setup = <T>(
     topic: 'settings',
     subscriber: source,
     provider: source,
-    applier: createVueSnapshotApplier(target, options),
+    applier: createVueSnapshotApplier({ target, ...options }),
     clock,
     onError: (e) => void errors.push(e),
   });
@@ -176,7 +178,13 @@ describe('createVueSnapshotApplier', () => {
   });
 
   test('rejects targets Vue would not track, or cannot write', () => {
-    expect(() => createVueSnapshotApplier(localState())).toThrow(/reactive\(\)/);
-    expect(() => createVueSnapshotApplier(readonly(reactive(localState())) as Settings)).toThrow(/read-only/);
+    expect(() => createVueSnapshotApplier({ target: localState() })).toThrow(/reactive\(\)/);
+    expect(() => createVueSnapshotApplier({ target: readonly(reactive(localState())) as Settings })).toThrow(
+      /read-only/,
+    );
+    const mode = 'upsert' as 'merge';
+    expect(() => createVueSnapshotApplier({ target: reactive(localState()), mode })).toThrow(
+      `Expected \`mode\` to be 'replace' or 'merge', got "upsert".`,
+    );
   });
 });

@@ -13,21 +13,25 @@ import { mergeImmutable, type StateAdapterOptions, toSafeState } from '@statesyn
  */
 export interface ZustandStoreLike<S> {
   getState(): S;
-  setState(state: S, replace: true): void;
+  setState(state: NoInfer<S>, replace: true): void;
 }
 
 /**
- * Options of {@link createZustandSnapshotApplier}: the shared adapter options (`mode`, `toState`, `pickKeys`,
- * `omitKeys`, `strict`) of `@statesync/core/state`.
+ * Options of {@link createZustandSnapshotApplier}: the store, plus the shared adapter options (`mode`,
+ * `toState`, `pickKeys`, `omitKeys`, `strict`) of `@statesync/core/state`.
  *
  * @typeParam T - the snapshot's `data` type.
  * @typeParam S - the store's state type (actions included).
  * @example
  * ```ts
- * const options: ZustandApplierOptions<Settings, SettingsStore> = { omitKeys: ['draft'] };
+ * const options: ZustandSnapshotApplierOptions<Settings, SettingsStore> = { store, omitKeys: ['draft'] };
  * ```
  */
-export type ZustandApplierOptions<T, S extends object> = StateAdapterOptions<T, Partial<S>>;
+export interface ZustandSnapshotApplierOptions<T, S extends object>
+  extends StateAdapterOptions<T, Partial<S>> {
+  /** The store to write into: `createStore(…)` from `zustand/vanilla`, or a `create(…)` hook. */
+  store: ZustandStoreLike<S>;
+}
 
 /**
  * Creates an applier that writes snapshots into a Zustand store with structural sharing: one `setState` per
@@ -38,6 +42,7 @@ export type ZustandApplierOptions<T, S extends object> = StateAdapterOptions<T, 
  *
  * In `'replace'` mode (the default) synced keys missing from the snapshot are removed; in `'merge'` mode they stay.
  *
+ * @throws TypeError when `store` is not a Zustand store or `mode` is unknown.
  * @example
  * ```ts
  * import { createRevisionSync } from '@statesync/core';
@@ -49,19 +54,25 @@ export type ZustandApplierOptions<T, S extends object> = StateAdapterOptions<T, 
  *   topic: 'settings',
  *   subscriber,
  *   provider,
- *   applier: createZustandSnapshotApplier(store, { omitKeys: ['draft'] }),
+ *   applier: createZustandSnapshotApplier({ store, omitKeys: ['draft'] }),
  * });
  * await handle.start();
  * ```
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function createZustandSnapshotApplier<S extends object, T = Partial<S>>(
-  store: ZustandStoreLike<S>,
-  options: ZustandApplierOptions<T, S> = {},
+  options: ZustandSnapshotApplierOptions<T, S>,
 ): SnapshotApplier<T> {
+  const { store, mode } = options;
+  if (typeof store?.setState !== 'function' || typeof store.getState !== 'function')
+    throw new TypeError(
+      'Expected `store` to be a Zustand store (with `getState` and `setState`), e.g. `createStore(…)`.',
+    );
+  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
+    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
   return {
     apply({ data }) {
-      const state = toSafeState(data, options);
+      const state = toSafeState<T, Partial<S>>(data, options);
       if (state === undefined) return;
       const previous = store.getState();
       const next = mergeImmutable(previous, state, options);

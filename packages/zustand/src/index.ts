@@ -1,1 +1,5 @@
-export { createZustandSnapshotApplier, type ZustandApplierOptions, type ZustandStoreLike } from './applier';
+export {
+  createZustandSnapshotApplier,
+  type ZustandSnapshotApplierOptions,
+  type ZustandStoreLike,
+} from './applier';

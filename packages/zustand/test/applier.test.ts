@@ -1,6 +1,6 @@
 import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from '@statesync/core';
 import { createManualClock } from '@statesync/core/testing';
-import { createZustandSnapshotApplier, type ZustandApplierOptions } from '@statesync/zustand';
+import { createZustandSnapshotApplier, type ZustandSnapshotApplierOptions } from '@statesync/zustand';
 import { describe, expect, test, vi } from 'vitest';
 import { subscribeWithSelector } from 'zustand/middleware';
 import { createStore } from 'zustand/vanilla';
@@ -31,10 +31,9 @@ const makeStore = () =>
     })),
   );
 
-const setup = <T = Data>(
-  initial: T,
-  options: ZustandApplierOptions<T, Settings> = { omitKeys: ['draft'] } as ZustandApplierOptions<T, Settings>,
-) => {
+type Options<T> = Omit<ZustandSnapshotApplierOptions<T, Settings>, 'store'>;
+
+const setup = <T = Data>(initial: T, options: Options<T> = { omitKeys: ['draft'] } as Options<T>) => {
   const clock = createManualClock();
   const source = createSnapshotSource({ topic: 'settings', initial });
   const store = makeStore();
@@ -43,7 +42,7 @@ const setup = <T = Data>(
     topic: 'settings',
     subscriber: source,
     provider: source,
-    applier: createZustandSnapshotApplier(store, options),
+    applier: createZustandSnapshotApplier({ store, ...options }),
     clock,
     onError: (e) => void errors.push(e),
   });
@@ -169,5 +168,12 @@ describe('createZustandSnapshotApplier', () => {
     expect(lenient.errors).toEqual([]);
     expect(lenient.store.getState().theme).toBe('system');
     lenient.handle.stop();
+  });
+
+  test('options are checked when created', () => {
+    const store = makeStore();
+    expect(() => createZustandSnapshotApplier({ store: {} as typeof store })).toThrow(/Zustand store/);
+    const mode = 'upsert' as 'merge';
+    expect(() => createZustandSnapshotApplier({ store, mode })).toThrow(/'replace' or 'merge', got "upsert"/);
   });
 });
