@@ -73,3 +73,18 @@ test('the localStorage mirror: read synchronously, a corrupt copy is reported an
   expect(await mirror.evaluate(() => window.t.peek())).toMatchObject({ revision: '3', data: 3 });
   await mirror.close();
 });
+
+test('stop() during an update: the write still commits and is announced; later updates are refused', async () => {
+  const [writer, reader] = [await browser.open('counter.html'), await browser.open('counter.html')];
+  for (const tab of [writer, reader]) await tab.evaluate(() => window.t.start({ topic: 'stopping' }));
+  expect(await writer.evaluate(() => window.t.updateThenStop())).toEqual({
+    revision: '1',
+    after: expect.objectContaining({
+      phase: 'setup',
+      message: '[stopping/setup] Source closed; create a new one',
+    }),
+  });
+  expect(await waitConverged([reader], 1)).toBe('1');
+  expect((await writer.evaluate(() => window.t.state())).errors).toEqual([]);
+  await Promise.all([writer.close(), reader.close()]);
+});

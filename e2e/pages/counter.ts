@@ -139,6 +139,14 @@ const t = {
     handle?.stop();
     source?.close();
   },
+  /** Starts an update, stops and closes everything before it commits, then tries another one. */
+  async updateThenStop() {
+    const s = source as TabSource<number>;
+    const pending = s.update((n) => n + 1);
+    t.stop();
+    const after = await s.update((n) => n + 1).then(String, describeError);
+    return { revision: await pending, after };
+  },
   /** Tries to create a source after removing a browser API; returns the error. */
   withoutApi(api: 'locks' | 'BroadcastChannel' | 'indexedDB') {
     const [owner, key] = api === 'locks' ? [navigator, 'locks'] : [globalThis, api];

@@ -65,7 +65,10 @@ export interface TabSource<T> extends InvalidationSubscriber, SnapshotProvider<T
   update(next: T | ((current: T) => T)): Promise<Revision>;
   /** The `localStorage` copy of the last committed record, read synchronously (`mirror: true` only). */
   peek(): SnapshotEnvelope<T> | undefined;
-  /** Releases the BroadcastChannel and the database connection. `update()` rejects afterwards. */
+  /**
+   * Releases the BroadcastChannel and the database connection (after the writes in flight are committed and
+   * announced). `update()` and `getSnapshot()` reject afterwards.
+   */
   close(): void;
 }
 
@@ -111,6 +114,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
       });
   };
   let closed = false;
+  let writing = 0;
   let db: Promise<IDBDatabase> | undefined;
   const open = () =>
     (db ??= new Promise<IDBDatabase>((resolve, reject) => {
@@ -145,7 +149,18 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
     return new Promise<R>((resolve, reject) => {
       let failure: unknown;
       let result: R;
-      const tx = connection.transaction(STORE, mode);
+      const failed = (cause: unknown) =>
+        fail(
+          mode === 'readonly' ? 'read' : 'write',
+          `${(cause as Error | null)?.name === 'QuotaExceededError' ? 'Storage quota exceeded' : 'IndexedDB transaction failed'}; nothing was written`,
+          cause,
+        );
+      let tx: IDBTransaction;
+      try {
+        tx = connection.transaction(STORE, mode);
+      } catch (error) {
+        return reject(failed(error));
+      }
       const store = tx.objectStore(STORE);
       const request = store.get(topic);
       request.onsuccess = () => {
@@ -157,15 +172,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
         }
       };
       tx.oncomplete = () => resolve(result);
-      tx.onabort = () =>
-        reject(
-          failure ??
-            fail(
-              mode === 'readonly' ? 'read' : 'write',
-              `${tx.error?.name === 'QuotaExceededError' ? 'Storage quota exceeded' : 'IndexedDB transaction failed'}; nothing was written`,
-              tx.error ?? request.error,
-            ),
-        );
+      tx.onabort = () => reject(failure ?? failed(tx.error ?? request.error));
     });
   };
   const writeMirror = (record: SnapshotEnvelope<T>) => {
@@ -180,64 +187,82 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
       );
     }
   };
+  /** Read → change → bump → write in one transaction under the Web Lock, then announce. */
+  const write = async (next: T | ((current: T) => T)): Promise<Revision> => {
+    let record: SnapshotEnvelope<T> & { epoch: string };
+    try {
+      record = await (locks as LockManager).request(key, () =>
+        transact('readwrite', (raw, store) => {
+          const current = parse(raw);
+          let data: T;
+          try {
+            data = typeof next === 'function' ? (next as (current: T) => T)(current.data) : next;
+          } catch (error) {
+            throw fail('update', 'The update function threw; nothing was written', error);
+          }
+          try {
+            const written = {
+              revision: nextRevision(current.revision),
+              epoch: current.epoch ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
+              data,
+            };
+            store.put(written, topic);
+            return written;
+          } catch (error) {
+            throw fail(
+              'write',
+              'Cannot store the data (use structured-cloneable, ideally JSON, data); nothing was written',
+              error,
+            );
+          }
+        }),
+      );
+    } catch (error) {
+      throw error instanceof TabSyncError ? error : fail('lock', 'Web Lock request failed', error);
+    }
+    if (mirror) writeMirror(record);
+    const event = {
+      topic,
+      revision: record.revision,
+      epoch: record.epoch,
+      timestampMs: Date.now(),
+      sourceId,
+    };
+    try {
+      announce(channelName, channel.entry, event);
+    } catch (error) {
+      report(error as TabSyncError);
+    }
+    return record.revision;
+  };
+  /** Releases the channel and the connection once closed and no write is in flight. */
+  const release = () => {
+    if (!closed || writing > 0) return;
+    channel.release();
+    void db?.then(
+      (connection) => connection.close(),
+      () => {},
+    );
+    db = undefined;
+  };
   const subscriber = createBroadcastChannelSubscriber({ channelName });
   return {
     topic,
     subscribe: subscriber.subscribe,
     async getSnapshot(request) {
       request?.signal.throwIfAborted();
+      if (closed) throw fail('setup', 'Source closed; create a new one');
       return transact('readonly', parse);
     },
     async update(next) {
       if (closed) throw fail('setup', 'Source closed; create a new one');
-      let record: SnapshotEnvelope<T> & { epoch: string };
+      writing++; // a write in flight keeps the channel and the connection open until it is announced
       try {
-        record = await (locks as LockManager).request(key, () =>
-          transact('readwrite', (raw, store) => {
-            const current = parse(raw);
-            let data: T;
-            try {
-              data = typeof next === 'function' ? (next as (current: T) => T)(current.data) : next;
-            } catch (error) {
-              throw fail('update', 'The update function threw; nothing was written', error);
-            }
-            try {
-              const written = {
-                revision: nextRevision(current.revision),
-                epoch:
-                  current.epoch ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
-                data,
-              };
-              store.put(written, topic);
-              return written;
-            } catch (error) {
-              throw fail(
-                'write',
-                'Cannot store the data (use structured-cloneable, ideally JSON, data); nothing was written',
-                error,
-              );
-            }
-          }),
-        );
-      } catch (error) {
-        throw error instanceof TabSyncError
-          ? error
-          : fail('lock', 'The update could not run under its Web Lock', error);
+        return await write(next);
+      } finally {
+        writing--;
+        release();
       }
-      if (mirror) writeMirror(record);
-      const event = {
-        topic,
-        revision: record.revision,
-        epoch: record.epoch,
-        timestampMs: Date.now(),
-        sourceId,
-      };
-      try {
-        announce(channelName, channel.entry, event);
-      } catch (error) {
-        report(error as TabSyncError);
-      }
-      return record.revision;
     },
     peek() {
       if (!mirror) return undefined;
@@ -254,11 +279,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
     },
     close() {
       closed = true;
-      channel.release();
-      void db?.then(
-        (connection) => connection.close(),
-        () => {},
-      );
+      release();
     },
   };
 }
