@@ -14,7 +14,6 @@ import {
   type InvalidationSubscriber,
   parseSnapshotEnvelope,
   type SnapshotApplier,
-  type SnapshotEnvelope,
   type SnapshotProvider,
   type Topic,
   type Unsubscribe,
@@ -163,17 +162,15 @@ export interface RevisionSyncHandle {
 
 type Lifecycle = 'idle' | 'starting' | 'running' | 'stopped';
 type Work =
-  | { readonly kind: 'none' }
+  | { readonly kind: 'none' | 'applying' }
   | { readonly kind: 'fetching'; readonly controller: AbortController }
-  | { readonly kind: 'applying' }
   | { readonly kind: 'backoff'; readonly timer: TimerHandle };
 interface Deferred {
   readonly promise: Promise<void>;
   resolve(): void;
   reject(reason: unknown): void;
-}
-interface Waiter extends Deferred {
-  readonly target: Revision | undefined;
+  /** For whenSynced waiters: the revision waited for, `undefined` for "synced". */
+  target?: Revision | undefined;
 }
 
 const NONE: Work = { kind: 'none' };
@@ -190,15 +187,6 @@ const deferred = (): Deferred => {
   return { promise, resolve, reject };
 };
 const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === 'function';
-const requireMethod = (name: string, owner: unknown, method: string) => {
-  if (
-    typeof owner !== 'object' ||
-    owner === null ||
-    !isFunction((owner as Record<string, unknown>)[method])
-  ) {
-    throw new TypeError(`Expected \`${name}\` to be an object with a \`${method}()\` method.`);
-  }
-};
 const errorText = (error: unknown): string => {
   try {
     return error instanceof Error ? error.message : String(error);
@@ -231,23 +219,41 @@ const disposeKey: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('Symbol.d
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function createRevisionSync<T>(options: RevisionSyncOptions<T>): RevisionSyncHandle {
-  if (typeof options !== 'object' || options === null) throw new TypeError('Expected an options object.');
-  const { topic, subscriber, provider, applier, schema, onError, shouldRefresh } = options;
-  if (typeof topic !== 'string' || topic === '')
-    throw new TypeError('Expected `topic` to be a non-empty string.');
-  requireMethod('subscriber', subscriber, 'subscribe');
-  requireMethod('provider', provider, 'getSnapshot');
-  requireMethod('applier', applier, 'apply');
-  if (schema !== undefined) requireMethod('schema["~standard"]', schema['~standard'], 'validate');
-  for (const [name, fn] of [
-    ['onError', onError],
-    ['shouldRefresh', shouldRefresh],
+  const {
+    topic,
+    subscriber,
+    provider,
+    applier,
+    schema,
+    onError,
+    shouldRefresh,
+    resyncIntervalMs: resyncMs,
+  } = options;
+  const invalid = (name: string, expected: string) => {
+    throw new TypeError(`Expected \`${name}\` to be ${expected}.`);
+  };
+  if (typeof topic !== 'string' || topic === '') invalid('topic', 'a non-empty string');
+  for (const [name, owner, method] of [
+    ['subscriber', subscriber, 'subscribe'],
+    ['provider', provider, 'getSnapshot'],
+    ['applier', applier, 'apply'],
+    ['schema', schema ?? { '~standard': { validate: noop } }, '~standard'],
   ] as const) {
-    if (fn !== undefined && !isFunction(fn)) throw new TypeError(`Expected \`${name}\` to be a function.`);
+    const member = (owner as Record<string, unknown> | null)?.[method];
+    if (
+      !(method === '~standard'
+        ? isFunction((member as { validate?: unknown })?.validate)
+        : isFunction(member))
+    )
+      invalid(
+        name,
+        `an object with a \`${method === '~standard' ? '["~standard"].validate' : method}()\` method`,
+      );
   }
+  if (onError !== undefined && !isFunction(onError)) invalid('onError', 'a function');
+  if (shouldRefresh !== undefined && !isFunction(shouldRefresh)) invalid('shouldRefresh', 'a function');
   const timeoutMs = options.snapshotTimeoutMs ?? 10_000;
   assertNumber('snapshotTimeoutMs', timeoutMs, 1);
-  const resyncMs = options.resyncIntervalMs;
   if (resyncMs !== undefined) assertNumber('resyncIntervalMs', resyncMs, 1);
   const retry = options.retry === false ? undefined : resolveRetryPolicy(options.retry, Infinity);
   const clock = options.clock ?? systemClock;
@@ -271,8 +277,8 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   let unsubscribe: Unsubscribe | undefined;
   let startPromise: Promise<void> | undefined;
   let resyncTimer: TimerHandle | undefined;
-  let cleanups: Array<() => void> = [];
-  const waiters = new Set<Waiter>();
+  let cleanups: (() => void)[] = [];
+  const waiters = new Set<Deferred>();
   const listeners = new Set<(state: SyncState) => void>();
 
   const quietly = (fn: () => void) => {
@@ -280,62 +286,48 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       fn();
     } catch {}
   };
-  const debug = (message: string, context?: Record<string, unknown>) =>
-    quietly(() => logger.debug(message, { topic, ...context }));
-
+  const log = (level: 'debug' | 'warn' | 'error', message: string, context?: Record<string, unknown>) =>
+    quietly(() => logger[level](message, { topic, ...context }));
   const stopped = (): boolean => lifecycle === 'stopped';
   const need = (): boolean =>
     lifecycle === 'running' && (requested > served || compareRevisions(wanted, local) > 0);
 
   function statusOf(): SyncStatus {
-    if (lifecycle === 'stopped') return 'stopped';
-    if (lifecycle === 'idle') return lastError ? 'error' : 'idle';
-    if (lifecycle === 'starting') return 'starting';
+    if (lifecycle !== 'running') return lifecycle === 'idle' ? (lastError ? 'error' : 'idle') : lifecycle;
     if (work.kind === 'fetching' || work.kind === 'applying') return applied ? 'syncing' : 'starting';
     if (lastError) return lastError.phase === 'refresh' ? 'stale' : 'error';
     return need() || gate.pending() ? 'stale' : 'synced';
   }
+  const snapshotState = (): SyncState => ({
+    topic,
+    status: statusOf(),
+    localRevision: local,
+    wantedRevision: wanted,
+    epoch: localEpoch,
+    lastError,
+    attempt: failures,
+  });
+  let state = snapshotState();
 
-  let state: SyncState = snapshotState();
-  function snapshotState(): SyncState {
-    return {
-      topic,
-      status: statusOf(),
-      localRevision: local,
-      wantedRevision: wanted,
-      epoch: localEpoch,
-      lastError,
-      attempt: failures,
-    };
-  }
-
+  /** Recomputes the status, notifies listeners of a change, settles whenSynced waiters. */
   function publish(): void {
     const s = snapshotState();
-    if (
-      s.status !== state.status ||
-      s.localRevision !== state.localRevision ||
-      s.wantedRevision !== state.wantedRevision ||
-      s.epoch !== state.epoch ||
-      s.lastError !== state.lastError ||
-      s.attempt !== state.attempt
-    ) {
+    if ((Object.keys(s) as (keyof SyncState)[]).some((key) => s[key] !== state[key])) {
       state = s;
       for (const listener of listeners) {
         try {
           listener(s);
         } catch (error) {
-          quietly(() => logger.error('onStatusChange listener threw', { topic, error }));
+          log('error', 'onStatusChange listener threw', { error });
         }
       }
     }
     for (const waiter of waiters) {
-      if (lifecycle === 'stopped') waiter.reject(new StoppedError(topic));
+      if (stopped()) waiter.reject(new StoppedError(topic));
       else if (
         lifecycle === 'running' &&
         applied &&
-        (waiter.target === undefined
-          ? state.status === 'synced'
-          : compareRevisions(local, waiter.target) >= 0)
+        (waiter.target === undefined ? s.status === 'synced' : compareRevisions(local, waiter.target) >= 0)
       )
         waiter.resolve();
       else continue;
@@ -343,7 +335,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     }
   }
 
-  function report(phase: SyncPhase, error: unknown, extra: Partial<SyncErrorContext> = {}): SyncError {
+  function report(phase: SyncPhase, error: unknown, extra?: Partial<SyncErrorContext>): SyncError {
     const err =
       error instanceof SyncError
         ? error
@@ -359,71 +351,42 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       willRetry: false,
       ...extra,
     };
-    quietly(() =>
-      logger[context.willRetry ? 'warn' : 'error'](err.message, {
-        topic,
-        phase: err.phase,
-        localRevision: local,
-        retryInMs: context.retryInMs,
-        cause: err.cause,
-      }),
-    );
-    if (onError) {
-      try {
-        onError(context);
-      } catch (thrown) {
-        quietly(() =>
-          logger.error(`onError threw while handling a ${err.phase} error`, { topic, error: thrown }),
-        );
-      }
+    log(context.willRetry ? 'warn' : 'error', err.message, {
+      phase: err.phase,
+      localRevision: local,
+      retryInMs: context.retryInMs,
+      cause: err.cause,
+    });
+    try {
+      onError?.(context);
+    } catch (thrown) {
+      log('error', `onError threw while handling a ${err.phase} error`, { error: thrown });
     }
     return err;
   }
 
   function callUnsubscribe(fn: Unsubscribe): void {
     try {
-      const result = fn();
-      if (result && isFunction((result as Promise<void>).then))
-        (result as Promise<void>).then(undefined, (error: unknown) => report('subscribe', error));
+      Promise.resolve(fn()).catch((error: unknown) => report('subscribe', error));
     } catch (error) {
       report('subscribe', error);
     }
   }
 
-  function fetchSnapshot(controller: AbortController): Promise<unknown> {
-    const { signal } = controller;
-    return new Promise((resolve, reject) => {
-      const timer = clock.setTimeout(
-        () => controller.abort(new SnapshotTimeoutError(topic, timeoutMs)),
-        timeoutMs,
-      );
-      const done = () => {
-        clock.clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        done();
+  /** Calls the provider with a signal that aborts on timeout and on stop(); settles on whichever comes first. */
+  const fetchSnapshot = ({ signal }: AbortController, abort: (reason: unknown) => void): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const timer = clock.setTimeout(() => abort(new SnapshotTimeoutError(topic, timeoutMs)), timeoutMs);
+      const settle = () => clock.clearTimeout(timer);
+      signal.addEventListener('abort', () => {
+        settle();
         reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      let pending: Promise<unknown>;
-      try {
-        pending = Promise.resolve(provider.getSnapshot({ signal }));
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      pending.then(
-        (value) => {
-          done();
-          resolve(value);
-        },
-        (error: unknown) => {
-          done();
-          reject(error);
-        },
-      );
+      });
+      Promise.resolve()
+        .then(() => provider.getSnapshot({ signal }))
+        .then(resolve, reject)
+        .finally(settle);
     });
-  }
 
   /** One attempt: fetch, parse, validate, apply if newer. At most one runs at a time. */
   async function runRound(): Promise<void> {
@@ -436,50 +399,42 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     const controller = new AbortController();
     work = { kind: 'fetching', controller };
     publish();
-    debug('fetch', { wantedRevision: wanted });
+    log('debug', 'fetch', { wantedRevision: wanted });
     let phase: SyncPhase = 'getSnapshot';
     let snapshotRevision: Revision | undefined;
     try {
-      const raw = await fetchSnapshot(controller);
+      const raw = await fetchSnapshot(controller, (reason) => controller.abort(reason));
       if (lifecycle !== 'running') throw controller.signal.reason;
       phase = 'protocol';
       const parsed = parseSnapshotEnvelope(raw);
       if (!parsed.ok) throw new ProtocolError(topic, 'snapshot envelope', parsed.issues);
-      const envelope = parsed.value;
-      snapshotRevision = envelope.revision;
-      let data = envelope.data as T;
+      const { revision, epoch } = parsed.value;
+      snapshotRevision = revision;
+      let data = parsed.value.data as T;
       if (schema) {
         phase = 'validate';
         const result = await schema['~standard'].validate(data);
         if (lifecycle !== 'running') throw new StoppedError(topic);
         if (result.issues)
           throw new SyncError(
-            'validate',
+            phase,
             topic,
-            `Snapshot ${envelope.revision} of topic "${topic}" does not match the schema: ${formatIssues(result.issues).join('; ')}.`,
+            `Snapshot ${revision} of topic "${topic}" does not match the schema: ${formatIssues(result.issues).join('; ')}.`,
           );
         data = result.value;
       }
-      const epoch = envelope.epoch;
       const epochReset = applied && epoch !== undefined && localEpoch !== undefined && epoch !== localEpoch;
-      if (!applied || epochReset || compareRevisions(envelope.revision, local) > 0) {
+      if (!applied || epochReset || compareRevisions(revision, local) > 0) {
         phase = 'apply';
         work = { kind: 'applying' };
         publish();
-        const snapshot: { revision: Revision; data: T; epoch?: string } = {
-          revision: envelope.revision,
-          data,
-        };
-        if (epoch !== undefined) snapshot.epoch = epoch;
-        await applier.apply(snapshot as SnapshotEnvelope<T>);
+        await applier.apply(epoch === undefined ? { revision, data } : { revision, data, epoch });
         if (lifecycle !== 'running') throw new StoppedError(topic);
-        local = envelope.revision;
+        local = revision;
         applied = true;
         if (epoch !== undefined) localEpoch = epoch;
         wanted = epochReset ? local : maxRevision(wanted, local);
-        debug('applied', { revision: local, epoch });
-      } else {
-        debug('skipped: not newer than local', { snapshotRevision, localRevision: local });
+        log('debug', 'applied', { revision, epoch });
       }
       // The provider is authoritative about epochs: a hint it confirmed is merged, one it denied is dropped.
       if (hint && (hint === hintAtStart || hint.epoch === localEpoch)) {
@@ -490,20 +445,17 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       if (compareRevisions(local, target) < 0 && !epochReset) {
         phase = 'refresh';
         throw new SyncError(
-          'refresh',
+          phase,
           topic,
-          `Snapshot ${envelope.revision} of topic "${topic}" is older than the announced revision ${target}; fetching again.`,
+          `Snapshot ${revision} of topic "${topic}" is older than the announced revision ${target}; fetching again.`,
         );
       }
     } catch (error) {
       work = NONE;
-      if (lifecycle !== 'running') {
-        round?.reject(new StoppedError(topic));
-        return;
-      }
+      if (lifecycle !== 'running') return round?.reject(new StoppedError(topic));
       return fail(
-        phase === 'getSnapshot' && error instanceof SnapshotTimeoutError
-          ? new SyncError('getSnapshot', topic, error.message, { cause: error })
+        error instanceof SnapshotTimeoutError
+          ? new SyncError(phase, topic, error.message, { cause: error })
           : error,
         phase,
         round,
@@ -530,11 +482,12 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     failures++;
     const willRetry = retry !== undefined && failures < (retry.maxAttempts as number);
     const retryInMs = willRetry ? backoffDelay(retry, failures, random) : undefined;
-    const extra: Partial<SyncErrorContext> = { attempt: failures, willRetry };
-    if (retryInMs !== undefined) (extra as { retryInMs: number }).retryInMs = retryInMs;
-    if (snapshotRevision !== undefined)
-      (extra as { snapshotRevision: Revision }).snapshotRevision = snapshotRevision;
-    lastError = report(phase, error, extra);
+    lastError = report(phase, error, {
+      attempt: failures,
+      willRetry,
+      ...(retryInMs === undefined ? {} : { retryInMs }),
+      ...(snapshotRevision === undefined ? {} : { snapshotRevision }),
+    });
     round?.reject(lastError);
     if (retryInMs !== undefined) {
       try {
@@ -568,7 +521,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
 
   function onEvent(input: unknown): void {
     try {
-      if (lifecycle === 'idle' || lifecycle === 'stopped') return;
+      if (lifecycle === 'idle' || stopped()) return;
       const issues = eventIssues(input);
       if (issues) {
         report('protocol', new ProtocolError(topic, 'invalidation event', issues), { input });
@@ -581,28 +534,21 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       if (!foreign && compareRevisions(revision, wanted) <= 0) return; // already covered
       if (shouldRefresh) {
         try {
-          const copy: { -readonly [K in keyof InvalidationEvent]: InvalidationEvent[K] } = {
-            topic,
-            revision,
-          };
-          if (event.sourceId !== undefined) copy.sourceId = event.sourceId;
-          if (event.timestampMs !== undefined) copy.timestampMs = event.timestampMs;
-          if (epoch !== undefined) copy.epoch = epoch;
-          if (!shouldRefresh(copy)) return;
+          const { sourceId, timestampMs } = event;
+          // A fresh object with the known fields only: the callback never sees the transport's payload.
+          if (!shouldRefresh({ topic, revision, ...{ sourceId, timestampMs, epoch } } as InvalidationEvent))
+            return;
         } catch (error) {
           report('invalidation', error, { eventRevision: revision });
         }
       }
       if (foreign) {
-        hint =
-          hint?.epoch === epoch
-            ? { epoch, revision: maxRevision(hint.revision, revision) }
-            : { epoch, revision };
+        hint = { epoch, revision: hint?.epoch === epoch ? maxRevision(hint.revision, revision) : revision };
         requested++;
       } else {
         wanted = revision;
       }
-      debug('invalidated', { revision, epoch });
+      log('debug', 'invalidated', { revision, epoch });
       if (lifecycle === 'running') kick();
       publish();
     } catch (error) {
@@ -625,19 +571,24 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     }, resyncMs);
   }
 
+  /** The deferred of the next fetch, created on demand; `requested` makes sure that fetch happens. */
+  const joinNext = (): Deferred => {
+    next ??= deferred();
+    requested++;
+    return next;
+  };
+
   const handle: RevisionSyncHandle = {
     topic,
     start() {
-      if (lifecycle === 'stopped')
+      if (stopped())
         return Promise.reject(
           new StoppedError(topic, 'start() was called after stop(); create a new handle'),
         );
       if (startPromise) return startPromise;
       lifecycle = 'starting';
       lastError = undefined;
-      next ??= deferred();
-      const round = next;
-      requested++;
+      const round = joinNext();
       publish();
       startPromise = (async () => {
         let unsub: Unsubscribe;
@@ -648,8 +599,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
         } catch (error) {
           if (stopped()) throw new StoppedError(topic);
           lifecycle = 'idle';
-          startPromise = undefined;
-          next = undefined;
+          startPromise = next = undefined;
           lastError = report('subscribe', error);
           round.reject(lastError);
           publish();
@@ -677,7 +627,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       return startPromise;
     },
     stop() {
-      if (lifecycle === 'stopped') return;
+      if (stopped()) return;
       lifecycle = 'stopped';
       gate.cancel();
       if (resyncTimer !== undefined) clock.clearTimeout(resyncTimer);
@@ -690,16 +640,15 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       unsubscribe = undefined;
       next?.reject(new StoppedError(topic));
       next = undefined;
-      debug('stopped');
+      log('debug', 'stopped');
       publish();
     },
     refresh() {
-      if (lifecycle === 'stopped') return Promise.reject(new StoppedError(topic));
-      if (lifecycle === 'idle')
-        return Promise.reject(new StoppedError(topic, 'refresh() was called before start()'));
-      next ??= deferred();
-      const round = next;
-      requested++;
+      if (lifecycle === 'idle' || stopped())
+        return Promise.reject(
+          new StoppedError(topic, `refresh() was called ${stopped() ? 'after stop()' : 'before start()'}`),
+        );
+      const round = joinNext();
       if (work.kind === 'backoff') {
         clock.clearTimeout(work.timer);
         work = NONE;
@@ -715,14 +664,13 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       return () => void listeners.delete(listener);
     },
     whenSynced(revision) {
-      if (lifecycle === 'stopped') return Promise.reject(new StoppedError(topic));
-      let target: Revision | undefined;
+      if (stopped()) return Promise.reject(new StoppedError(topic));
+      const waiter = deferred();
       try {
-        target = revision === undefined ? undefined : parseRevision(revision);
+        waiter.target = revision === undefined ? undefined : parseRevision(revision);
       } catch (error) {
         return Promise.reject(error);
       }
-      const waiter = { ...deferred(), target };
       waiters.add(waiter);
       publish();
       return waiter.promise;

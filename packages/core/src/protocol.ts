@@ -84,17 +84,17 @@ function issuesOf(input: unknown, checks: readonly Check[], shape: string): stri
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     return [`expected an object like ${shape}, got ${describe(input)}`];
   try {
-    let issues: string[] | undefined;
+    const issues: string[] = [];
     for (const [key, ok, expected, optional] of checks) {
       const value = (input as Record<string, unknown>)[key];
       if ((optional && value === undefined) || ok(value, input)) continue;
-      (issues ??= []).push(
+      issues.push(
         value === undefined
           ? `\`${key}\` is missing`
           : `\`${key}\` must be ${expected}, got ${describe(value)}`,
       );
     }
-    return issues;
+    return issues.length > 0 ? issues : undefined;
   } catch (error) {
     return [`reading it threw: ${describe((error as Error)?.message)}`];
   }

@@ -20,7 +20,7 @@ export interface Mutant {
 export const MUTANTS = {
   applyAnyRevision: {
     name: 'applies snapshots that are not newer',
-    find: 'compareRevisions(envelope.revision, local) > 0',
+    find: 'compareRevisions(revision, local) > 0',
     replace: 'true',
   },
   fetchBeforeSubscribe: {
@@ -57,8 +57,8 @@ export const MUTANTS = {
   },
   noTimeout: {
     name: 'lets a hung fetch hang forever',
-    find: '() => controller.abort(new SnapshotTimeoutError(topic, timeoutMs)),',
-    replace: '() => {},',
+    find: '() => abort(new SnapshotTimeoutError(topic, timeoutMs))',
+    replace: '() => {}',
   },
   keepLateSubscription: {
     name: 'keeps a subscription that resolves after stop()',
