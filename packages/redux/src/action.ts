@@ -68,3 +68,11 @@ export const snapshotReceived: SnapshotReceivedActionCreator = Object.assign(
       typeof action === 'object' && action !== null && (action as { type?: unknown }).type === type,
   } as const,
 );
+
+/** @internal Throws unless `topic` is a non-empty string. */
+export function checkTopic(topic: unknown): void {
+  if (typeof topic !== 'string' || topic === '')
+    throw new TypeError(
+      'Expected `topic` to be a non-empty string, the same for withStateSync() and the applier.',
+    );
+}

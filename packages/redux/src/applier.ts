@@ -1,5 +1,5 @@
 import type { SnapshotApplier, Topic } from '@statesync/core';
-import { type SnapshotReceivedAction, snapshotReceived } from './action';
+import { checkTopic, type SnapshotReceivedAction, snapshotReceived } from './action';
 
 /**
  * What {@link createReduxSnapshotApplier} needs from a store: a Redux or Redux Toolkit store fits.
@@ -54,16 +54,11 @@ export function createReduxSnapshotApplier<T = unknown>(
 ): SnapshotApplier<T> {
   const { store, topic } = options;
   if (typeof store?.dispatch !== 'function')
-    throw new TypeError(
-      'Expected `store` to be a Redux store (with `dispatch`), e.g. `configureStore({ … })`.',
-    );
-  if (typeof topic !== 'string' || topic === '')
-    throw new TypeError('Expected `topic` to be a non-empty string: the topic given to withStateSync().');
+    throw new TypeError('Expected `store` to be a Redux store (with `dispatch`).');
+  checkTopic(topic);
   return {
     apply({ revision, data, epoch }) {
-      store.dispatch(
-        snapshotReceived(epoch === undefined ? { topic, revision, data } : { topic, revision, data, epoch }),
-      );
+      store.dispatch(snapshotReceived({ topic, revision, data, ...(epoch === undefined ? {} : { epoch }) }));
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Topic } from '@statesync/core';
 import { mergeImmutable, type StateAdapterOptions, toSafeState } from '@statesync/core/state';
 import type { Action, Reducer } from 'redux';
-import { type SnapshotReceivedAction, snapshotReceived } from './action';
+import { checkTopic, type SnapshotReceivedAction, snapshotReceived } from './action';
 
 /**
  * Options of {@link withStateSync}: the topic whose snapshots this slice receives, plus the shared adapter
@@ -31,7 +31,7 @@ export interface StateSyncReducerOptions<T, S extends object> extends StateAdapt
  * A snapshot that is not a plain object throws from `dispatch` when `strict` (the default), which the engine
  * reports with phase `apply`; with `strict: false` it is ignored.
  *
- * @throws TypeError when `reducer` is not a function, `topic` is not a non-empty string or `mode` is unknown.
+ * @throws TypeError when `topic` is not a non-empty string or `mode` is unknown.
  * @example
  * ```ts
  * import { configureStore, createSlice } from '@reduxjs/toolkit';
@@ -49,9 +49,7 @@ export function withStateSync<S extends object, A extends Action, P = S, T = Par
   options: StateSyncReducerOptions<T, S>,
 ): Reducer<S, A | SnapshotReceivedAction, P> {
   const { topic, mode } = options;
-  if (typeof reducer !== 'function') throw new TypeError('Expected `reducer` to be a reducer function.');
-  if (typeof topic !== 'string' || topic === '')
-    throw new TypeError('Expected `topic` in the options of withStateSync() to be a non-empty string.');
+  checkTopic(topic);
   if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
     throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
   return (state, action) => {
