@@ -83,8 +83,9 @@ beforeEach(() => {
   mockWindows('main', 'settings');
 });
 
-afterEach(() => {
+afterEach(async () => {
   for (const handle of handles.splice(0)) handle.stop();
+  await flushMicrotasks(); // let the unlisten calls reach the mocked IPC before it is cleared
   clearMocks();
 });
 
