@@ -59,7 +59,7 @@ export function setup<T = number>(opts: HarnessOptions<T> = {}): Harness<T> {
   let maxRunning = 0;
   const delay = opts.fetchDelayMs ?? 0;
   const base: SnapshotProvider<T> = {
-    async getSnapshot(request?: SnapshotRequest) {
+    async getSnapshot() {
       if (delay > 0) await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
       return source.snapshot();
     },
