@@ -93,3 +93,19 @@ test('status moves through syncing to synced, and to error on a corrupt record, 
   expect(statuses.indexOf('error')).toBeLessThan(statuses.lastIndexOf('synced'));
   await Promise.all([writer.close(), reader.close()]);
 });
+
+test('a localStorage copy that does not fit is reported and removed; the IndexedDB write stands', async () => {
+  const page = await tab('mirror-quota', { mirror: true });
+  await page.evaluate(() => window.t.increment(1));
+  expect(await page.evaluate(() => window.t.peek())).toMatchObject({ revision: '1', data: 1 });
+  expect(await page.evaluate(() => window.t.tryUpdate('huge-text'))).toBeUndefined(); // committed
+  const { errors } = await page.evaluate(() => window.t.state());
+  expect(errors).toEqual([
+    expect.stringMatching(
+      /^\[mirror-quota\/mirror\] Could not copy revision 2 to localStorage "statesync:e2e:mirror-quota": QuotaExceededError/,
+    ),
+  ]);
+  expect(await page.evaluate(() => window.t.peek())).toBeUndefined(); // no outdated copy left behind
+  expect(await page.evaluate(() => window.t.snapshot())).toMatchObject({ revision: '2' });
+  await page.close();
+});

@@ -98,11 +98,14 @@ const t = {
     );
   },
   /** Runs an update and returns how it failed (or `undefined`). */
-  async tryUpdate(kind: 'function' | 'big' | 'throw'): Promise<ReturnType<typeof describeError> | undefined> {
+  async tryUpdate(
+    kind: 'function' | 'big' | 'huge-text' | 'throw',
+  ): Promise<ReturnType<typeof describeError> | undefined> {
     const s = source as unknown as TabSource<unknown>;
     try {
       await s.update(() => {
         if (kind === 'throw') throw new Error('boom');
+        if (kind === 'huge-text') return 'x'.repeat(12_000_000); // compresses well in IndexedDB; too big for localStorage
         return kind === 'function' ? { fn: () => 1 } : incompressible(2_000_000);
       });
       return undefined;

@@ -106,12 +106,16 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
   const key = `statesync:${dbName}:${topic}`;
   const fail = (phase: TabSyncPhase, message: string, cause?: unknown) =>
     makeError(phase, topic, message, cause);
+  /** Hands a failure to `onError`; without one (or if it throws) rethrows it asynchronously, never into a caller. */
   const report = (error: TabSyncError) => {
-    if (options.onError) options.onError(error);
-    else
+    try {
+      if (!options.onError) throw error;
+      options.onError(error);
+    } catch (thrown) {
       queueMicrotask(() => {
-        throw error;
+        throw thrown;
       });
+    }
   };
   let closed = false;
   let writing = 0;
@@ -182,9 +186,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
       try {
         localStorage.removeItem(key); // an outdated copy is worse than none
       } catch {}
-      report(
-        fail('mirror', `Could not copy revision ${record.revision} to localStorage key "${key}"`, error),
-      );
+      report(fail('mirror', `Could not copy revision ${record.revision} to localStorage "${key}"`, error));
     }
   };
   /** Read → change → bump → write in one transaction under the Web Lock, then announce. */
