@@ -1,24 +1,32 @@
-// Type-checks every ```ts block of the docs (api/ excepted: typedoc copies the TSDoc examples there, and the
-// packages' own typecheck covers those), so that a renamed option breaks the docs build, not a reader.
+// Type-checks every ```ts block of the docs, and runs the ones that are vitest tests, so that a renamed option
+// breaks the docs build, not a reader. (docs/api/ is skipped: typedoc copies the TSDoc examples there, and the
+// packages' own typecheck covers those.)
 //
 // Conventions, for page authors:
 // - Each block is compiled as its own module, against the packages' sources (`@statesync/*` resolves to
-//   packages/*/src through `paths`) with the repository's strict compiler options.
-// - Identifiers a block uses without defining them are declared in docs/snippets/env.d.ts (shared), or in a
+//   packages/*/src through `paths`), with the repository's strict compiler options.
+// - A block with a file name, ```ts [port-transport.ts], is written under that name, so later blocks of the same
+//   page can import it (`import { connectPort } from './port-transport'`). Other blocks are numbered.
+// - A block that imports from 'vitest' is a test: after type-checking, it is run (with vitest, against the
+//   packages' sources). Tests drive time with a manual clock or fake timers, never by sleeping.
+// - Identifiers a block uses without defining them are declared in docs/snippets/*.d.ts (shared), or in a
 //   hidden prelude: an HTML comment right before the fence (blank lines allowed in between), e.g.
-//       <!-- prelude: import type { Settings } from './types'; declare const settings: Settings; -->
+//       <!-- prelude: import type { RevisionSyncHandle } from '@statesync/core'; declare const handle: RevisionSyncHandle; -->
 //   A comment `<!-- page-prelude: … -->` anywhere in a page is prepended to every block of that page.
-//   HTML comments are not rendered by VitePress, so readers only see the block itself.
+//   HTML comments are not rendered by VitePress, so readers only see the block itself. Declared things do not
+//   exist at run time: a test block must import what it runs.
+// - ```ts run: the block is also executed (imported by a generated vitest test); it must end on its own (stop
+//   its handles) and throw if what it shows does not happen.
 // - ```ts no-check marks illustrative pseudo-code that is not compiled. Keep those rare.
 //
-// Usage: node scripts/check-snippets.mjs [--list]
+// Usage: node scripts/check-snippets.mjs [--list] [--no-run]
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import ts from 'typescript';
 import { docsDir, rootDir, workspacePackages } from './workspace.mjs';
 
 const started = performance.now();
-const SKIP_DIRS = new Set(['node_modules', 'api', '.vitepress', 'public', 'scripts', 'snippets']);
+const SKIP_DIRS = new Set(['node_modules', 'api', 'public', 'scripts', 'snippets']);
 const TS_LANGS = new Set(['ts', 'typescript', 'tsx', 'mts', 'cts']);
 
 function markdownFiles(dir) {
@@ -32,7 +40,10 @@ function markdownFiles(dir) {
   return out.sort();
 }
 
-/** Extracts the ts blocks of one page: `{ line, code, prelude, preludeLine, noCheck, lang }` (line: 1-based, first code line). */
+/**
+ * Extracts the ts blocks of one page: `{ lang, line, code, noCheck, title, prelude, preludeLine }`, where `line` is
+ * the 1-based line of the first code line and `title` the `[file.ts]` of the info string, if any.
+ */
 export function extractBlocks(text) {
   const lines = text.split('\n');
   const blocks = [];
@@ -42,8 +53,7 @@ export function extractBlocks(text) {
     const line = lines[i];
     const open = /^(\s*)(`{3,}|~{3,})\s*([\w-]*)(.*)$/.exec(line);
     if (!open) {
-      const start = line.indexOf('<!--');
-      if (start !== -1 && /^<!--\s*prelude:/.test(line.trim())) {
+      if (/^<!--\s*prelude:/.test(line.trim())) {
         let end = i;
         while (end < lines.length && !lines[end].includes('-->')) end++;
         const body = lines.slice(i, end + 1).join('\n');
@@ -53,9 +63,9 @@ export function extractBlocks(text) {
       continue;
     }
     const [, indent, fence, lang, rest] = open;
+    const closing = new RegExp(`^\\s*${fence[0]}{${fence.length},}\\s*$`);
     let close = i + 1;
-    while (close < lines.length && !new RegExp(`^\\s*${fence[0]}{${fence.length},}\\s*$`).test(lines[close]))
-      close++;
+    while (close < lines.length && !closing.test(lines[close])) close++;
     if (TS_LANGS.has(lang.toLowerCase())) {
       blocks.push({
         lang,
@@ -65,6 +75,8 @@ export function extractBlocks(text) {
           .map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l))
           .join('\n'),
         noCheck: /(^|\s)no-check(\s|$)/.test(rest),
+        run: /(^|\s)run(\s|$)/.test(rest),
+        title: /\[([\w.-]+\.(?:ts|tsx|mts|cts))\]/.exec(rest)?.[1],
         prelude: [...pagePreludes, pendingPrelude?.code ?? ''].join('\n'),
         preludeLine: pendingPrelude?.line,
       });
@@ -77,25 +89,37 @@ export function extractBlocks(text) {
 
 const workDir = join(docsDir, 'node_modules', '.cache', 'snippets');
 rmSync(workDir, { recursive: true, force: true });
-mkdirSync(workDir, { recursive: true });
 
 const files = [];
+const tests = [];
 const origin = new Map(); // generated file → { page, firstCodeLine, preludeLines, preludeLine }
 let skipped = 0;
 for (const page of markdownFiles(docsDir)) {
   const rel = relative(docsDir, page);
+  const pageDir = join(workDir, rel.replace(/\.md$/, ''));
+  mkdirSync(pageDir, { recursive: true });
   extractBlocks(readFileSync(page, 'utf8')).forEach((block, index) => {
     if (block.noCheck) {
       skipped++;
       return;
     }
-    const name = join(
-      workDir,
-      `${rel.replace(/[\\/]/g, '__').replace(/\.md$/, '')}__${index + 1}.${block.lang === 'tsx' ? 'tsx' : 'ts'}`,
-    );
+    const isTest = /from\s+['"]vitest['"]/.test(block.code);
+    const ext = block.lang === 'tsx' ? 'tsx' : 'ts';
+    const name = join(pageDir, block.title ?? `block-${index + 1}${isTest ? '.test' : ''}.${ext}`);
+    if (origin.has(name)) throw new Error(`docs/${rel}: two blocks are named ${basename(name)}.`);
     const prelude = `${block.prelude}\n`;
     writeFileSync(name, `${prelude}${block.code}\nexport {};\n`);
     files.push(name);
+    if (isTest) tests.push(name);
+    if (block.run && !isTest) {
+      // Executes the module (top-level await included); a throw or a rejection fails the docs build.
+      const runner = join(pageDir, `block-${index + 1}.run.test.ts`);
+      writeFileSync(
+        runner,
+        `import { test } from 'vitest';\ntest('docs/${rel}:${block.line - 1} runs', async () => {\n  await import('./${basename(name).replace(/\.tsx?$/, '')}');\n});\n`,
+      );
+      tests.push(runner);
+    }
     origin.set(name, {
       page: rel,
       firstCodeLine: block.line,
@@ -106,17 +130,19 @@ for (const page of markdownFiles(docsDir)) {
 }
 if (process.argv.includes('--list')) for (const f of files) console.log(relative(rootDir, f));
 
-const paths = Object.fromEntries(
-  workspacePackages()
-    .flatMap((p) => p.entries)
-    .map((e) => [e.specifier, [e.file]]),
-);
+const entries = workspacePackages().flatMap((p) => p.entries);
+const paths = Object.fromEntries(entries.map((e) => [e.specifier, [e.file]]));
 const base = ts.readConfigFile(join(rootDir, 'tsconfig.base.json'), ts.sys.readFile).config;
 const parsed = ts.parseJsonConfigFileContent(
   {
     ...base,
     compilerOptions: { ...base.compilerOptions, types: ['node'], jsx: 'preserve', paths, noEmit: true },
-    files: [...files, join(docsDir, 'snippets', 'env.d.ts')],
+    files: [
+      ...files,
+      ...readdirSync(join(docsDir, 'snippets'))
+        .filter((f) => f.endsWith('.d.ts'))
+        .map((f) => join(docsDir, 'snippets', f)),
+    ],
   },
   ts.sys,
   workDir,
@@ -127,9 +153,9 @@ const diagnostics = ts.getPreEmitDiagnostics(program);
 let errors = 0;
 for (const d of diagnostics) {
   const message = ts.flattenDiagnosticMessageText(d.messageText, '\n    ');
+  errors++;
   if (!d.file) {
     console.error(`error TS${d.code}: ${message}`);
-    errors++;
     continue;
   }
   const { line, character } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
@@ -140,15 +166,34 @@ for (const d of diagnostics) {
     where = `docs/${from.page}:${from.preludeLine ?? '?'} (prelude of the block at line ${from.firstCodeLine - 1})`;
   else where = `docs/${from.page}:${from.firstCodeLine + line - from.preludeLines}:${character + 1}`;
   console.error(`${where} - error TS${d.code}: ${message}`);
-  errors++;
 }
-const ms = Math.round(performance.now() - started);
+const checkedIn = Math.round(performance.now() - started);
 if (errors > 0) {
   console.error(
-    `\ncheck-snippets: ${errors} error(s) in ${files.length} TypeScript blocks of the docs (${ms} ms).`,
+    `\ncheck-snippets: ${errors} type error(s) in ${files.length} TypeScript blocks of the docs (${checkedIn} ms).`,
   );
   process.exit(1);
 }
 console.log(
-  `check-snippets: ${files.length} TypeScript blocks type-check (${skipped} marked no-check) in ${ms} ms.`,
+  `check-snippets: ${files.length} TypeScript blocks type-check (${skipped} marked no-check) in ${checkedIn} ms.`,
 );
+
+if (tests.length > 0 && !process.argv.includes('--no-run')) {
+  const { startVitest } = await import('vitest/node');
+  const alias = [...entries]
+    .sort((a, b) => b.specifier.length - a.specifier.length)
+    .map((e) => ({ find: new RegExp(`^${e.specifier.replace(/[/.]/g, '\\$&')}$`), replacement: e.file }));
+  const vitest = await startVitest(
+    'test',
+    tests.map((t) => relative(workDir, t)),
+    { root: workDir, config: false, watch: false, include: ['**/*.test.{ts,tsx}'], exclude: [] },
+    { resolve: { alias } },
+  );
+  const failed = !vitest || vitest.state.getCountOfFailedTests() > 0 || process.exitCode;
+  await vitest?.close();
+  if (failed) {
+    console.error('check-snippets: a test block of the docs failed (see above).');
+    process.exit(1);
+  }
+  console.log(`check-snippets: ${tests.length} test blocks pass.`);
+}
