@@ -24,7 +24,8 @@ export interface VueSnapshotApplierOptions<T, S extends object> extends StateAda
  * - a `reactive()` object or a `ref()` holding an object is updated in place (unchanged nested objects keep
  *   their identity);
  * - a `shallowRef()` gets a new value with structural sharing (unchanged subtrees are reused), and none when
- *   nothing changed; a ref holding no object yet gets the state itself.
+ *   nothing changed; a ref holding no object yet gets the state itself;
+ * - a `shallowReactive()` object gets new values for the top-level keys that changed, with structural sharing.
  *
  * Local-only keys (outside `pickKeys`, inside `omitKeys`) are never touched; `__proto__`, `constructor` and
  * `prototype` keys in the data are dropped at every depth.
@@ -53,8 +54,7 @@ export function createVueSnapshotApplier<S extends object, T = Partial<S>>(
   const { target, mode } = options;
   if (isReadonly(target) || !(isRef(target) || isReactive(target)))
     throw new TypeError(
-      'Expected `target` to be a `ref()`, a `shallowRef()` or a `reactive()` object that is not read-only; ' +
-        'a plain object would change without Vue noticing.',
+      'Expected `target` to be a writable `ref()` or `reactive()` object; Vue does not see changes to a plain one.',
     );
   if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
     throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
@@ -62,14 +62,17 @@ export function createVueSnapshotApplier<S extends object, T = Partial<S>>(
     apply({ data }) {
       const state = toSafeState<T, Partial<S>>(data, options);
       if (state === undefined) return;
-      if (!isRef(target)) {
-        applyInPlace(target, state, options);
-        return;
+      const current: unknown = isRef(target) ? target.value : target;
+      if (typeof current !== 'object' || current === null) (target as Ref<S>).value = state as S;
+      else if (!isShallow(target)) applyInPlace(current as S, state, options);
+      else if (isRef(target)) target.value = mergeImmutable(current as S, state, options);
+      else {
+        // shallowReactive: nested objects are not reactive, so changed subtrees are replaced, not patched.
+        const next = mergeImmutable(target, state, options) as Record<string, unknown>;
+        const dict = target as Record<string, unknown>;
+        for (const key of Object.keys(dict)) if (!Object.hasOwn(next, key)) delete dict[key];
+        for (const key of Object.keys(next)) dict[key] = next[key]; // Vue ignores a write of the same value
       }
-      const current: unknown = target.value;
-      if (typeof current !== 'object' || current === null) target.value = state as S;
-      else if (isShallow(target)) target.value = mergeImmutable(current as S, state, options);
-      else applyInPlace(current as S, state, options);
     },
   };
 }

@@ -2,7 +2,7 @@ import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from 
 import { createManualClock } from '@statesync/core/testing';
 import { createVueSnapshotApplier, type VueSnapshotApplierOptions } from '@statesync/vue';
 import { describe, expect, test, vi } from 'vitest';
-import { nextTick, type Ref, reactive, readonly, ref, shallowRef, watch } from 'vue';
+import { nextTick, type Ref, reactive, readonly, ref, shallowReactive, shallowRef, watch } from 'vue';
 
 interface Settings {
   theme: string;
@@ -47,7 +47,7 @@ const setup = <T>(
 
 /**
  * Watches each top-level key and the nested `layout.panels`, counting callbacks. Deeply for reactive targets
- * (nested writes happen in place); by identity for a shallowRef (a deep watcher re-runs on every new value).
+ * (nested writes happen in place); by identity for shallow targets (a deep watcher re-runs on every trigger).
  */
 const watchKeys = (read: () => Settings, deep: boolean) => {
   const calls = { theme: vi.fn(), layout: vi.fn(), panels: vi.fn(), recent: vi.fn(), draft: vi.fn() };
@@ -64,6 +64,7 @@ describe('createVueSnapshotApplier', () => {
     ['reactive()', () => reactive(localState()), true],
     ['ref()', () => ref(localState()), true],
     ['shallowRef()', () => shallowRef(localState()), false],
+    ['shallowReactive()', () => shallowReactive(localState()), false],
   ] as const)('end to end with %s: only watchers of changed keys run', async (_, make, deep) => {
     const target = make() as Ref<Settings> | Settings;
     const read = (): Settings => ('value' in target ? target.value : target);
@@ -180,11 +181,33 @@ describe('createVueSnapshotApplier', () => {
   test('rejects targets Vue would not track, or cannot write', () => {
     expect(() => createVueSnapshotApplier({ target: localState() })).toThrow(/reactive\(\)/);
     expect(() => createVueSnapshotApplier({ target: readonly(reactive(localState())) as Settings })).toThrow(
-      /read-only/,
+      /writable/,
     );
     const mode = 'upsert' as 'merge';
     expect(() => createVueSnapshotApplier({ target: reactive(localState()), mode })).toThrow(
       `Expected \`mode\` to be 'replace' or 'merge', got "upsert".`,
     );
+  });
+
+  test('a shallowReactive object is not written when a snapshot changes nothing', async () => {
+    const target = shallowReactive(localState());
+    const { clock, source, handle } = setup<Record<string, unknown>>(initialData(), target);
+    await handle.start();
+    const layout = target.layout;
+    const onChange = vi.fn();
+    watch(target, onChange);
+    source.update((d) => structuredClone(d));
+    await clock.advance(0);
+    await nextTick();
+    expect(handle.getLocalRevision()).toBe('1');
+    expect(target.layout).toBe(layout);
+    expect(onChange).not.toHaveBeenCalled();
+
+    source.update({ theme: 'dark' });
+    await clock.advance(0);
+    await nextTick();
+    expect({ ...target }).toEqual({ theme: 'dark', draft: 'local' });
+    expect(onChange).toHaveBeenCalledOnce();
+    handle.stop();
   });
 });
