@@ -5,7 +5,12 @@ import {
   type SnapshotApplier,
   type SyncErrorContext,
 } from '@statesync/core';
-import { createManualClock, flushMicrotasks, type ManualClock } from '@statesync/core/testing';
+import {
+  createManualClock,
+  createSeededRandom,
+  flushMicrotasks,
+  type ManualClock,
+} from '@statesync/core/testing';
 import {
   createTauriInvalidationSubscriber,
   createTauriRevisionSync,
@@ -21,7 +26,7 @@ const EVENT = 'state-sync:invalidation';
 type Dict = Record<string, unknown>;
 
 /** What a Rust backend does: state and revision per topic, a `get_snapshot` command, writes that emit events. */
-function createBackend(initial: Record<string, Dict>) {
+function createBackend(initial: Record<string, Dict>, dropEvent: () => boolean = () => false) {
   const topics = new Map(Object.entries(initial).map(([topic, data]) => [topic, { revision: 0n, data }]));
   const calls: string[] = [];
   const handler = (cmd: string, args?: InvokeArgs): unknown => {
@@ -37,7 +42,7 @@ function createBackend(initial: Record<string, Dict>) {
         entry.revision += 1n;
         entry.data = { ...entry.data, ...patch };
         const revision = entry.revision.toString();
-        void emit(EVENT, { topic, revision, sourceId: 'backend' });
+        if (!dropEvent()) void emit(EVENT, { topic, revision, sourceId: 'backend' });
         return revision;
       }
       default:
@@ -130,6 +135,57 @@ describe('createTauriRevisionSync with the real @tauri-apps/api mocks', () => {
     }
     // Bursts coalesce: far fewer fetches than events per window.
     expect(backend.calls.filter((c) => c === 'get_snapshot').length).toBeLessThanOrEqual(2 * 5);
+  });
+
+  test('three windows converge after bursts of writes with a third of the events lost, and the last one', async () => {
+    const random = createSeededRandom(7);
+    let loseAll = false;
+    const backend = createBackend({ settings: { n: 0 } }, () => loseAll || random() < 1 / 3);
+    mockIPC(backend.handler, { shouldMockEvents: true });
+    const windows = Array.from({ length: 3 }, () => {
+      const applier = recorder();
+      const handle = track(
+        createTauriRevisionSync({
+          topic: 'settings',
+          listen: (event, handler) => listen(event, handler), // one webview each
+          invoke,
+          eventName: EVENT,
+          commandName: 'get_snapshot',
+          args: { topic: 'settings' },
+          applier,
+          resyncIntervalMs: 1000, // the safety net for lost events
+          clock,
+        }),
+      );
+      return { applier, handle };
+    });
+    await Promise.all(windows.map((w) => w.handle.start()));
+    const bursts = 20;
+    for (let burst = 0; burst < bursts; burst++) {
+      await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          invoke('update', { topic: 'settings', patch: { n: burst * 25 + i + 1 } }),
+        ),
+      );
+      await clock.advance(0);
+    }
+    // The last write's event is lost entirely: only the periodic resync can bring it.
+    loseAll = true;
+    await invoke('update', { topic: 'settings', patch: { n: 501 } });
+    await clock.advance(0);
+    for (const w of windows) expect(w.handle.getLocalRevision()).toBe('500');
+    await clock.advance(1000);
+    const fetches = backend.calls.filter((c) => c === 'get_snapshot').length;
+    for (const w of windows) {
+      expect(w.handle.getLocalRevision()).toBe('501');
+      expect(w.applier.data).toEqual({ n: 501 });
+      // Revisions were applied in increasing order only.
+      const applied = w.applier.applied.map(Number);
+      expect(applied).toEqual([...applied].sort((x, y) => x - y));
+      expect(new Set(applied).size).toBe(applied.length);
+    }
+    // 501 writes, ~333 events per window: the fetches stay bounded by the bursts, not by the events.
+    expect(fetches).toBeLessThanOrEqual(3 * (1 + 2 * bursts + 2));
   });
 
   test('many topics, one listener; events reach only their topic; released with the last handle', async () => {
