@@ -50,7 +50,7 @@ async function invalidationCost({ smoke }) {
   };
   const rows = [
     [
-      'loop + call of an empty function (floor of this harness)',
+      'loop + call of a trivial function (floor of this harness)',
       timeSync(() => baseline(stale), { iterations, samples }),
     ],
     ['event with revision < local (fast reject)', timeSync(() => handler(stale), { iterations, samples })],
@@ -162,7 +162,7 @@ async function snapshotCost({ smoke }, appliers) {
   return {
     title: 'Cost per applied snapshot',
     intro:
-      "µs per `refresh()` that fetches a newer snapshot from an in-memory provider and applies it: the whole round (abortable fetch with its timeout timer, envelope parsing, revision check, apply, status update), awaited one after the other. Each snapshot is a fresh deep copy of the state (a list of small records) with one record changed, as a transport would deliver after one edit; the copies are made outside the timed loop. The Pinia applier compares deeply and patches only what changed, in one `$patch`; the reference row writes the snapshot with Pinia's own `$patch(object)`, which replaces arrays wholesale and keeps no identity.",
+      "µs per `refresh()` that fetches a newer snapshot from an in-memory provider and applies it: the whole round (abortable fetch with its timeout timer, envelope parsing, revision check, apply, status update), awaited one after the other; each sample is the median round of its loop (rounds are timed one by one, so a round that stalls while the process is descheduled does not skew it). Each snapshot is a fresh deep copy of the state (a list of small records) with one record changed, as a transport would deliver after one edit; the copies are made outside the timed loop. The Pinia applier compares deeply and patches only what changed, in one `$patch`; the reference row writes the snapshot with Pinia's own `$patch(object)`, which replaces arrays wholesale and keeps no identity.",
     columns: ['state size', 'applier', 'µs per applied snapshot, median (min–max)', 'vs no-op applier'],
     rows,
   };

@@ -56,16 +56,24 @@ export function timeSync(fn, { iterations, samples, warmup = iterations }) {
   return out;
 }
 
-/** Like {@link timeSync} for an async operation, awaited one after the other. `setup(n)` runs untimed before each sample. */
+/**
+ * Like {@link timeSync} for an async operation, awaited one after the other; `setup(n)` runs untimed before each
+ * sample. Each iteration is timed on its own and a sample reports the median iteration, in ns: on a shared machine
+ * a few iterations stall for milliseconds while the process is descheduled, and a mean would mostly measure that.
+ */
 export async function timeAsync(fn, { iterations, samples, warmup = iterations, setup }) {
   if (setup) await setup(warmup);
   for (let i = 0; i < warmup; i++) await fn(i);
   const out = [];
+  const each = new Array(iterations);
   for (let s = 0; s < samples; s++) {
     if (setup) await setup(iterations);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) await fn(i);
-    out.push(Number(process.hrtime.bigint() - t0) / iterations);
+    for (let i = 0; i < iterations; i++) {
+      const t0 = process.hrtime.bigint();
+      await fn(i);
+      each[i] = Number(process.hrtime.bigint() - t0);
+    }
+    out.push(quantile(each, 0.5));
   }
   return out;
 }
