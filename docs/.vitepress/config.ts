@@ -30,7 +30,7 @@ export default defineConfig({
   lastUpdated: false,
   // Dead internal links fail the build (VitePress default; kept on purpose).
   ignoreDeadLinks: false,
-  srcExclude: ['snippets/**', 'scripts/**'],
+  srcExclude: ['README.md', 'snippets/**', 'scripts/**'],
   markdown: {
     config(md) {
       // ```mermaid fences become a component that renders the diagram in the browser (see theme/Mermaid.vue).
