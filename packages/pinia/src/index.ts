@@ -18,7 +18,7 @@ export interface PiniaStoreLike<S extends object = Record<string, unknown>> {
 
 /**
  * Options of {@link createPiniaSnapshotApplier}: the store, plus the options shared by every state-sync
- * framework adapter.
+ * framework adapter. `toState` may return part of the state (useful with `mode: 'merge'`).
  *
  * @typeParam T - the snapshot's `data` type.
  * @typeParam S - the store's state type.
@@ -31,7 +31,7 @@ export interface PiniaStoreLike<S extends object = Record<string, unknown>> {
  * };
  * ```
  */
-export interface PiniaSnapshotApplierOptions<T, S extends object> extends StateAdapterOptions<T, S> {
+export interface PiniaSnapshotApplierOptions<T, S extends object> extends StateAdapterOptions<T, Partial<S>> {
   /** The store to write into, e.g. `useSettingsStore()`. */
   store: PiniaStoreLike<S>;
 }
@@ -77,7 +77,7 @@ export function createPiniaSnapshotApplier<T, S extends object>(
     throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
   return {
     apply({ data }) {
-      const state = toSafeState(data, options);
+      const state = toSafeState<T, Partial<S>>(data, options);
       if (state && hasStateChanges(store.$state, state, options))
         store.$patch((target) => void applyInPlace(target, state, options));
     },

@@ -28,7 +28,7 @@ test('keys are checked against the state and toState fixes the data type', () =>
     toState: (dto: { ui: Settings }) => dto.ui,
   });
   expectTypeOf(applier).toEqualTypeOf<SnapshotApplier<{ ui: Settings }>>();
-  // @ts-expect-error: toState must return the store's state
+  // @ts-expect-error: toState must return (part of) the store's state
   createPiniaSnapshotApplier({ store, toState: (dto: { n: number }) => ({ theme: dto.n }) });
   // @ts-expect-error: mode is 'replace' or 'merge'
   createPiniaSnapshotApplier({ store, mode: 'overwrite' });

@@ -175,7 +175,6 @@ describe.each(majors)('%s', (alias, major, pinia) => {
       store,
       mode: 'merge',
       toState: (dto: { ui: { theme: string; font_size: number } }) => ({
-        ...store.$state,
         theme: dto.ui.theme,
         fontSize: dto.ui.font_size,
       }),
