@@ -46,6 +46,8 @@ for (const [id, fn] of sections) {
   results.push(section);
 }
 const totalSeconds = (performance.now() - t0) / 1000;
+console.log('\n== Summary ==');
+for (const r of results) for (const t of r.tables) if (t.highlight) console.log(`- ${t.highlight}`);
 console.log(
   `\nbench: ${results.length} section(s) in ${totalSeconds.toFixed(1)} s${smoke ? ' (smoke: nothing written)' : ''}`,
 );
@@ -79,6 +81,10 @@ if (!smoke && !only) {
     'Every figure is the median of several samples, with the spread (min–max) in parentheses. These machines are shared',
     'and small (2 cores, other jobs running): absolute times drift from run to run, so read the ratios between libraries',
     'measured side by side in the same process or browser session rather than the absolute numbers.',
+    '',
+    '## Summary',
+    '',
+    ...results.flatMap((r) => r.tables.filter((t) => t.highlight).map((t) => `- ${t.highlight}`)),
     '',
     ...results.map(markdownSection),
   ].join('\n');

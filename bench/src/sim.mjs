@@ -1,7 +1,7 @@
 // Section 2: many windows, simulated in Node on a manual clock (deterministic, seeded, faster than real time).
 import { createRevisionSync, createSnapshotSource } from '@statesync/core';
 import { createFaultyBus, createManualClock, createSeededRandom } from '@statesync/core/testing';
-import { ratio, spread, summarize } from './lib/stats.mjs';
+import { num, ratio, spread, summarize } from './lib/stats.mjs';
 
 const TOPIC = 'doc';
 const WINDOWS = 20;
@@ -181,7 +181,11 @@ export async function run({ smoke }) {
       ];
     });
     const b = ours.runs[0].bus;
+    const naive = results[1];
+    const staleRuns = (r) => pick(r, 'stale').filter((v) => v > 0).length;
+    const med = (r, key) => summarize(pick(r, key)).median;
     tables.push({
+      highlight: `${scenario.name}: state-sync fetched ${num(med(ours, 'fetches'))} times per window, the naive reader ${ratio(med(naive, 'fetches'), med(ours, 'fetches'))} as often, with ${num(med(naive, 'outOfOrder'))} out-of-order applies (state-sync: ${num(med(ours, 'outOfOrder'))}); windows left stale: state-sync in ${staleRuns(ours)} of ${seeds.length} runs, naive in ${staleRuns(naive)} of ${seeds.length}.`,
       title: scenario.name,
       intro: `${WINDOWS} windows, ${writes.toLocaleString('en-US')} writes 0–4 ms apart, event delivery delayed 0–3 ms per window, fetches 1–10 ms; ${seeds.length} seed(s), figures are median (min–max) over seeds. Simulated time on a manual clock.`,
       columns: [

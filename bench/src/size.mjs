@@ -81,8 +81,12 @@ export async function run() {
       pkg.peers.join(', ') || '—',
     ]);
   }
+  const web = ours.find((pkg) => pkg.name === '@statesync/web');
+  const webSize = web && (await measure(`export * from ${JSON.stringify(web.entry)};`, wildcard(web.peers)));
+  const peerSizes = [];
   for (const peer of PEERS) {
     const size = await measure(peer.code, wildcard(peer.external));
+    peerSizes.push(`${peer.name} ${kb(size.gzip)}`);
     rows.push([
       peer.name,
       `\`${peer.code.replace(/^export /, '').replace(/;$/, '')}\``,
@@ -98,6 +102,7 @@ export async function run() {
       "esbuild bundle (minified, ESM, browser, `NODE_ENV=production`) gzipped with zlib level 9. Our packages are measured from their built `dist/` (run `pnpm build` first; `pnpm bench` does), all exports included, i.e. without tree-shaking in the user's favour. Peers are measured on the import their README starts from, with their own dependencies (e.g. `broadcast-channel`) bundled in. The framework each plugs into is left out for everyone.",
     tables: [
       {
+        highlight: `min+gzip: ${webSize ? `@statesync/web with @statesync/core ${kb(webSize.gzip)}` : '@statesync/web not built'}; ${peerSizes.join(', ')}.`,
         title: 'Bundle size',
         columns: [
           'package',

@@ -198,6 +198,12 @@ export async function run({ smoke }) {
     intro: `${CHROMIUM.split('/').pop()} headless via playwright-core, one browser session, pages served from 127.0.0.1. Harness pages: \`bench/src/browser/pages/\` (one per library, each set up as its README shows). Times are taken inside the pages on a clock shared by the tabs (\`performance.timeOrigin + performance.now()\`).`,
     tables: [
       {
+        highlight: (() => {
+          const c = tabCounts[tabCounts.length - 1];
+          const p50 = (name) => p(lat.get(name)[c], 0.5);
+          const peers = LIBRARIES.map(([, name]) => name).filter((name) => name !== OURS);
+          return `Write → visible in every other tab, ${c} tabs, p50: @statesync/web ${num(p50(OURS))} ms; the others ${num(Math.min(...peers.map(p50)))}–${num(Math.max(...peers.map(p50)))} ms (they send the state in the message; we commit it to IndexedDB first, then each tab fetches it).`;
+        })(),
         title: 'Write → visible in every other tab',
         intro: `${writes} writes per configuration, from each tab in turn, one after the other; for each write the time until the last other tab's store holds the new value. p50 / p99 (with ${writes} writes, p99 is close to the worst case). The ratio divides the p50 by @statesync/web's at the same tab count (×0.5: half the time).`,
         columns: ['library', ...tabCounts.map((c) => `${c} tabs: p50 / p99`)],
@@ -221,6 +227,7 @@ export async function run({ smoke }) {
         ],
       },
       {
+        highlight: `Two tabs × ${increments} increments (correct: ${expected}): ${LIBRARIES.map(([, name]) => `${name} ${races.get(name).values.join('/')}`).join('; ')}.`,
         title: `Two tabs, ${increments} increments each, started together`,
         intro: `Each tab increments its store ${increments} times, yielding to the event loop between increments (so messages from the other tab interleave), both starting at the same instant. Correct result: ${expected.toLocaleString('en-US')} in both tabs.`,
         columns: [
