@@ -15,7 +15,7 @@ import { isReactive, isReadonly, isRef, isShallow, type Ref } from 'vue';
  */
 export interface VueSnapshotApplierOptions<T, S extends object> extends StateAdapterOptions<T, Partial<S>> {
   /** Where to write: a `reactive()` object, a `ref()` or a `shallowRef()`. */
-  target: Ref<S> | S;
+  target: Ref<S, unknown> | S;
 }
 
 /**
