@@ -28,7 +28,14 @@ export interface Logger {
  */
 export const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Options of {@link createConsoleLogger}. */
+/**
+ * Options of {@link createConsoleLogger}.
+ *
+ * @example
+ * ```ts
+ * const options: ConsoleLoggerOptions = { prefix: '[settings-sync]', debug: import.meta.env.DEV };
+ * ```
+ */
 export interface ConsoleLoggerOptions {
   /** Printed before every message. @default '[state-sync]' */
   prefix?: string;

@@ -120,7 +120,14 @@ export interface RetryInfo {
   readonly delayMs: number;
 }
 
-/** Options of {@link withRetryReporting}. */
+/**
+ * Options of {@link withRetryReporting}.
+ *
+ * @example
+ * ```ts
+ * const options: RetryReportingOptions = { policy: { maxAttempts: 5 }, onGiveUp: ({ error }) => report(error) };
+ * ```
+ */
 export interface RetryReportingOptions {
   /** @default `{ ...DEFAULT_RETRY_POLICY, maxAttempts: 3 }` */
   policy?: Partial<RetryPolicy>;

@@ -82,7 +82,14 @@ export interface Faults {
   fetchDelayMs?: number | readonly [number, number];
 }
 
-/** Options of {@link createFaultyBus}. */
+/**
+ * Options of {@link createFaultyBus}.
+ *
+ * @example
+ * ```ts
+ * const options: FaultyBusOptions = { seed: 42, drop: 0.1, fail: 0.05, clock: createManualClock() };
+ * ```
+ */
 export interface FaultyBusOptions extends Faults {
   /** Seed of the pseudo-random decisions. @default 1 */
   seed?: number;
