@@ -24,7 +24,7 @@ export interface InvalidationEvent {
   readonly revision: Revision;
   /** Who wrote the change (lets a writer ignore its own echo in `shouldRefresh`). */
   readonly sourceId?: string;
-  /** When the change was made, in milliseconds since the Unix epoch. */
+  /** When the change was made: whole milliseconds since the Unix epoch (a `u64` on the Rust side). */
   readonly timestampMs?: number;
   /** The source's epoch; a different epoch than the local one always triggers a fetch. */
   readonly epoch?: string;
@@ -70,7 +70,12 @@ const EVENT: readonly Check[] = [
   ['topic', (v) => isString(v) && v !== '', 'a non-empty string'],
   ['revision', isCanonicalRevision, REVISION],
   ['sourceId', isString, 'a string', 1],
-  ['timestampMs', (v) => Number.isFinite(v), 'a finite number', 1],
+  [
+    'timestampMs',
+    (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 64,
+    'a whole number of milliseconds ≥ 0',
+    1,
+  ],
   ['epoch', isString, 'a string', 1],
 ];
 const ENVELOPE: readonly Check[] = [
