@@ -72,6 +72,7 @@ export default defineConfig({
             { text: 'Troubleshooting', link: '/troubleshooting' },
             { text: 'Compatibility', link: '/compatibility' },
             { text: 'Comparison', link: '/comparison' },
+            { text: 'Benchmark results', link: '/benchmarks' },
             { text: 'API reference', link: '/api/' },
           ],
         },

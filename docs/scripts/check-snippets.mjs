@@ -18,6 +18,8 @@
 // - ```ts run: the block is also executed (imported by a generated vitest test); it must end on its own (stop
 //   its handles) and throw if what it shows does not happen.
 // - ```ts no-check marks illustrative pseudo-code that is not compiled. Keep those rare.
+// It also checks that `<<<` and `<!--@include:` targets (and their #regions) exist, and that every directory of
+// examples/ has its page in docs/examples/.
 //
 // Usage: node scripts/check-snippets.mjs [--list] [--no-run]
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -100,15 +102,21 @@ for (const page of markdownFiles(docsDir)) {
   const pageDir = join(workDir, rel.replace(/\.md$/, ''));
   mkdirSync(pageDir, { recursive: true });
   const text = readFileSync(page, 'utf8');
-  // `<<< @/path` includes code from a tested source file; VitePress only warns when it is missing.
+  // `<<< @/path` includes code from a tested source file and `<!--@include: ./file.md#region-->` a part of a
+  // page; VitePress only warns when the file is missing, and includes the whole file when the region is.
   text.split('\n').forEach((line, i) => {
-    const include = /^<<<\s+(\S+?)(?:\{[^}]*\})?(?:#[\w-]+)?(?:\s.*)?$/.exec(line.trim());
+    const include =
+      /^<<<\s+(\S+?)(?:\{[^}]*\})?(#[\w-]+)?(?:\s.*)?$/.exec(line.trim()) ??
+      /<!--\s*@include:\s*(.*?)(#[\w-]+)?(?:\{\d*,\d*\})?\s*-->/.exec(line);
     if (!include) return;
-    const target = include[1].startsWith('@/')
-      ? join(docsDir, include[1].slice(2))
-      : join(dirname(page), include[1]);
-    if (!existsSync(target)) {
-      console.error(`docs/${rel}:${i + 1} - included file not found: ${relative(rootDir, target)}`);
+    const [, path, region] = include;
+    const target = path.startsWith('@/') ? join(docsDir, path.slice(2)) : join(dirname(page), path);
+    let problem;
+    if (!existsSync(target)) problem = `included file not found: ${relative(rootDir, target)}`;
+    else if (region && !new RegExp(`#?region ${region.slice(1)}\\b`).test(readFileSync(target, 'utf8')))
+      problem = `region ${region} not found in ${relative(rootDir, target)}`;
+    if (problem) {
+      console.error(`docs/${rel}:${i + 1} - ${problem}`);
       missingIncludes++;
     }
   });
@@ -141,6 +149,15 @@ for (const page of markdownFiles(docsDir)) {
       preludeLine: block.preludeLine,
     });
   });
+}
+// One page per example: every directory of examples/ with a package.json has docs/examples/<dir>.md.
+const examplesDir = join(rootDir, 'examples');
+for (const dir of existsSync(examplesDir) ? readdirSync(examplesDir).sort() : []) {
+  if (!existsSync(join(examplesDir, dir, 'package.json'))) continue;
+  if (!existsSync(join(docsDir, 'examples', `${dir}.md`))) {
+    console.error(`docs/examples/${dir}.md is missing: every example in examples/ has a page.`);
+    missingIncludes++;
+  }
 }
 if (missingIncludes > 0) process.exit(1);
 if (process.argv.includes('--list')) for (const f of files) console.log(relative(rootDir, f));
