@@ -75,7 +75,8 @@ const app = await Application.bootstrapWithPlugins({
   out,
   docsRoot: docsDir,
   name: 'API reference',
-  readme: 'none',
+  readme: join(docsDir, 'snippets', 'api-readme.md'),
+  mergeReadme: true,
   // Type errors are the packages' own typecheck's business; here we only document.
   skipErrorChecking: true,
   excludeInternal: true,
