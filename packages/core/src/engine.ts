@@ -522,13 +522,15 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   function onEvent(input: unknown): void {
     try {
       if (lifecycle === 'idle' || stopped()) return;
+      // Another topic's event is that topic's business (its handle reports it if malformed).
+      const eventTopic = (input as { topic?: unknown } | null)?.topic;
+      if (typeof eventTopic === 'string' && eventTopic !== '' && eventTopic !== topic) return;
       const issues = eventIssues(input);
       if (issues) {
         report('protocol', new ProtocolError(topic, 'invalidation event', issues), { input });
         return;
       }
       const event = input as InvalidationEvent;
-      if (event.topic !== topic) return;
       const { revision, epoch } = event;
       const foreign = epoch !== undefined && localEpoch !== undefined && epoch !== localEpoch;
       if (!foreign && compareRevisions(revision, wanted) <= 0) return; // already covered

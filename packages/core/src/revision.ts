@@ -36,8 +36,6 @@ export const ZERO_REVISION: Revision = '0' as Revision;
  */
 export const MAX_REVISION: Revision = '18446744073709551615' as Revision;
 
-const CANONICAL = /^(?:0|[1-9]\d{0,19})$/;
-
 /**
  * Whether `value` is a canonical revision string (see {@link Revision}).
  *
@@ -50,7 +48,15 @@ const CANONICAL = /^(?:0|[1-9]\d{0,19})$/;
  * ```
  */
 export function isCanonicalRevision(value: unknown): value is Revision {
-  return typeof value === 'string' && CANONICAL.test(value) && (value.length < 20 || value <= MAX_REVISION);
+  if (typeof value !== 'string') return false;
+  const length = value.length;
+  // Digits only, no leading zero, at most 20 digits, and not above 2^64 - 1 (same length: text order is numeric).
+  if (length === 0 || length > 20 || (length > 1 && value.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return length < 20 || value <= MAX_REVISION;
 }
 
 /**
