@@ -523,7 +523,10 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     try {
       if (lifecycle === 'idle' || stopped()) return;
       // Another topic's event is that topic's business (its handle reports it if malformed).
-      const eventTopic = (input as { topic?: unknown } | null)?.topic;
+      let eventTopic: unknown;
+      try {
+        eventTopic = (input as { topic?: unknown } | null)?.topic;
+      } catch {} // a hostile getter: eventIssues below reports it with phase `protocol`
       if (typeof eventTopic === 'string' && eventTopic !== '' && eventTopic !== topic) return;
       const issues = eventIssues(input);
       if (issues) {
