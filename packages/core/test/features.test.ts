@@ -211,6 +211,22 @@ describe('pacing of event-triggered fetches', () => {
   });
 });
 
+describe('events of other topics', () => {
+  test('are ignored without a fetch and without a report, even when malformed: their own handle reports them', async () => {
+    const h = setup();
+    await h.handle.start();
+    const before = h.fetches();
+    h.bus.publish({ topic: 'other', revision: '5' });
+    h.bus.publish({ topic: 'other', revision: '05' });
+    await h.clock.advance(0);
+    expect(h.fetches()).toBe(before);
+    expect(h.errors).toEqual([]);
+    h.bus.publish({ topic: 't', revision: '05' });
+    expect(h.errors.map((e) => e.phase)).toEqual(['protocol']);
+    h.handle.stop();
+  });
+});
+
 describe('resync and lifecycle extras', () => {
   afterEach(() => {
     vi.useRealTimers();
