@@ -18,8 +18,9 @@
 // - ```ts run: the block is also executed (imported by a generated vitest test); it must end on its own (stop
 //   its handles) and throw if what it shows does not happen.
 // - ```ts no-check marks illustrative pseudo-code that is not compiled. Keep those rare.
-// It also checks that `<<<` and `<!--@include:` targets (and their #regions) exist, and that every directory of
-// examples/ has its page in docs/examples/.
+// It also checks that `<<<` and `<!--@include:` targets (and their #regions) exist, that every directory of
+// examples/ has its page in docs/examples/, and that compatibility.md states each package's peer ranges and the
+// versions its tests use, as in its package.json.
 //
 // Usage: node scripts/check-snippets.mjs [--list] [--no-run]
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -157,6 +158,26 @@ for (const dir of existsSync(examplesDir) ? readdirSync(examplesDir).sort() : []
   if (!existsSync(join(docsDir, 'examples', `${dir}.md`))) {
     console.error(`docs/examples/${dir}.md is missing: every example in examples/ has a page.`);
     missingIncludes++;
+  }
+}
+// compatibility.md lists, per package, the declared peer range and the versions CI tests with: keep it honest.
+const compatibility = readFileSync(join(docsDir, 'compatibility.md'), 'utf8').replace(/\\\|/g, '|');
+for (const pkg of workspacePackages()) {
+  const manifest = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8'));
+  for (const [peer, range] of Object.entries(manifest.peerDependencies ?? {})) {
+    const row = compatibility.split('\n').find((line) => line.startsWith(`| \`${pkg.name}\``));
+    const tested = manifest.devDependencies?.[peer];
+    const problem = !row
+      ? `has no row for ${pkg.name}`
+      : !row.includes(`\`${peer}\` ${range}`)
+        ? `says another peer range than ${pkg.name}'s \`${peer}\` ${range}`
+        : tested && !row.includes(tested)
+          ? `does not list ${peer} ${tested}, which ${pkg.name} is tested with`
+          : undefined;
+    if (problem) {
+      console.error(`docs/compatibility.md ${problem} (packages/${basename(pkg.dir)}/package.json).`);
+      missingIncludes++;
+    }
   }
 }
 if (missingIncludes > 0) process.exit(1);
