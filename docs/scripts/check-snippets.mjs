@@ -20,7 +20,7 @@
 // - ```ts no-check marks illustrative pseudo-code that is not compiled. Keep those rare.
 // It also checks that `<<<` and `<!--@include:` targets (and their #regions) exist, that every directory of
 // examples/ has its page in docs/examples/, and that compatibility.md states each package's peer ranges and the
-// versions its tests use, as in its package.json.
+// versions its tests use, as in its package.json, and that the READMEs' links into docs/ are not dead.
 //
 // Usage: node scripts/check-snippets.mjs [--list] [--no-run]
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -176,6 +176,33 @@ for (const pkg of workspacePackages()) {
           : undefined;
     if (problem) {
       console.error(`docs/compatibility.md ${problem} (packages/${basename(pkg.dir)}/package.json).`);
+      missingIncludes++;
+    }
+  }
+}
+// The READMEs point into docs/: every package's README links to its pages, and those links are not dead.
+const readmes = [
+  join(rootDir, 'README.md'),
+  ...workspacePackages().map((p) => join(p.dir, 'README.md')),
+  ...(existsSync(examplesDir) ? readdirSync(examplesDir).map((d) => join(examplesDir, d, 'README.md')) : []),
+].filter((f) => !f.startsWith(examplesDir) || existsSync(f));
+for (const readme of readmes) {
+  const where = relative(rootDir, readme);
+  if (!existsSync(readme)) {
+    console.error(`${where} is missing.`);
+    missingIncludes++;
+    continue;
+  }
+  const links = [
+    ...readFileSync(readme, 'utf8').matchAll(/\]\(((?:\.\.\/)*docs\/[^)#\s]*)(?:#[^)]*)?\)/g),
+  ].map((m) => m[1]);
+  if (links.length === 0 && readme.includes(`${join(rootDir, 'packages')}`)) {
+    console.error(`${where} does not link to the docs (e.g. ../../docs/guide/quickstart.md).`);
+    missingIncludes++;
+  }
+  for (const link of links) {
+    if (!existsSync(join(dirname(readme), link))) {
+      console.error(`${where} links to ${link}, which does not exist.`);
       missingIncludes++;
     }
   }
