@@ -161,10 +161,7 @@ export interface RevisionSyncHandle {
 }
 
 type Lifecycle = 'idle' | 'starting' | 'running' | 'stopped';
-type Work =
-  | { readonly kind: 'none' | 'applying' }
-  | { readonly kind: 'fetching'; readonly controller: AbortController }
-  | { readonly kind: 'backoff'; readonly timer: TimerHandle };
+type Work = 'none' | 'fetching' | 'applying' | 'backoff';
 interface Deferred {
   readonly promise: Promise<void>;
   resolve(): void;
@@ -173,7 +170,6 @@ interface Deferred {
   target?: Revision | undefined;
 }
 
-const NONE: Work = { kind: 'none' };
 const noop = () => {};
 const deferred = (): Deferred => {
   let resolve = noop;
@@ -237,25 +233,25 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     ['subscriber', subscriber, 'subscribe'],
     ['provider', provider, 'getSnapshot'],
     ['applier', applier, 'apply'],
-    ['schema', schema ?? { '~standard': { validate: noop } }, '~standard'],
+    ['schema', schema == null ? { validate: noop } : schema['~standard'], 'validate'],
   ] as const) {
-    const member = (owner as Record<string, unknown> | null)?.[method];
-    if (
-      !(method === '~standard'
-        ? isFunction((member as { validate?: unknown })?.validate)
-        : isFunction(member))
-    )
+    if (!isFunction((owner as Record<string, unknown> | undefined)?.[method]))
       invalid(
         name,
-        `an object with a \`${method === '~standard' ? '["~standard"].validate' : method}()\` method`,
+        `an object with a \`${method === 'validate' ? '["~standard"].validate' : method}()\` method`,
       );
   }
-  if (onError !== undefined && !isFunction(onError)) invalid('onError', 'a function');
-  if (shouldRefresh !== undefined && !isFunction(shouldRefresh)) invalid('shouldRefresh', 'a function');
+  for (const [name, fn] of [
+    ['onError', onError],
+    ['shouldRefresh', shouldRefresh],
+  ] as const) {
+    if (fn !== undefined && !isFunction(fn)) invalid(name, 'a function');
+  }
   const timeoutMs = options.snapshotTimeoutMs ?? 10_000;
   assertNumber('snapshotTimeoutMs', timeoutMs, 1);
   if (resyncMs !== undefined) assertNumber('resyncIntervalMs', resyncMs, 1);
   const retry = options.retry === false ? undefined : resolveRetryPolicy(options.retry, Infinity);
+  const maxAttempts = retry?.maxAttempts ?? 0;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const logger = options.logger ?? noopLogger;
@@ -263,7 +259,9 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
 
   // ---- all mutable state lives here ----
   let lifecycle: Lifecycle = 'idle';
-  let work: Work = NONE;
+  let work: Work = 'none';
+  let controller: AbortController | undefined; // of the running fetch
+  let timer: TimerHandle; // of the backoff wait
   let local = ZERO_REVISION;
   let localEpoch: string | undefined;
   let applied = false;
@@ -292,15 +290,24 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   const need = (): boolean =>
     lifecycle === 'running' && (requested > served || compareRevisions(wanted, local) > 0);
 
-  function statusOf(): SyncStatus {
-    if (lifecycle !== 'running') return lifecycle === 'idle' ? (lastError ? 'error' : 'idle') : lifecycle;
-    if (work.kind === 'fetching' || work.kind === 'applying') return applied ? 'syncing' : 'starting';
-    if (lastError) return lastError.phase === 'refresh' ? 'stale' : 'error';
-    return need() || gate.pending() ? 'stale' : 'synced';
-  }
   const snapshotState = (): SyncState => ({
     topic,
-    status: statusOf(),
+    status:
+      lifecycle !== 'running'
+        ? lifecycle === 'idle' && lastError
+          ? 'error'
+          : lifecycle
+        : work === 'fetching' || work === 'applying'
+          ? applied
+            ? 'syncing'
+            : 'starting'
+          : lastError
+            ? lastError.phase === 'refresh'
+              ? 'stale'
+              : 'error'
+            : need() || gate.pending()
+              ? 'stale'
+              : 'synced',
     localRevision: local,
     wantedRevision: wanted,
     epoch: localEpoch,
@@ -373,38 +380,40 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     }
   }
 
-  /** Calls the provider with a signal that aborts on timeout and on stop(); settles on whichever comes first. */
-  const fetchSnapshot = ({ signal }: AbortController, abort: (reason: unknown) => void): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const timer = clock.setTimeout(() => abort(new SnapshotTimeoutError(topic, timeoutMs)), timeoutMs);
-      const settle = () => clock.clearTimeout(timer);
-      signal.addEventListener('abort', () => {
-        settle();
-        reject(signal.reason);
-      });
-      Promise.resolve()
-        .then(() => provider.getSnapshot({ signal }))
-        .then(resolve, reject)
-        .finally(settle);
-    });
-
   /** One attempt: fetch, parse, validate, apply if newer. At most one runs at a time. */
   async function runRound(): Promise<void> {
-    if (lifecycle !== 'running' || work.kind !== 'none') return;
+    if (lifecycle !== 'running' || work !== 'none') return;
     const round = next;
     next = undefined;
     const seq = requested;
     const target = wanted;
     const hintAtStart = hint;
-    const controller = new AbortController();
-    work = { kind: 'fetching', controller };
+    const aborter = new AbortController();
+    const { signal } = aborter;
+    controller = aborter;
+    work = 'fetching';
     publish();
     log('debug', 'fetch', { wantedRevision: wanted });
     let phase: SyncPhase = 'getSnapshot';
     let snapshotRevision: Revision | undefined;
     try {
-      const raw = await fetchSnapshot(controller, (reason) => controller.abort(reason));
-      if (lifecycle !== 'running') throw controller.signal.reason;
+      // The provider's signal aborts on timeout and on stop(); whichever settles first wins.
+      const raw = await new Promise((resolve, reject) => {
+        const timeout = clock.setTimeout(
+          () => aborter.abort(new SnapshotTimeoutError(topic, timeoutMs)),
+          timeoutMs,
+        );
+        const settle = () => clock.clearTimeout(timeout);
+        signal.addEventListener('abort', () => {
+          settle();
+          reject(signal.reason);
+        });
+        Promise.resolve()
+          .then(() => provider.getSnapshot({ signal }))
+          .then(resolve, reject)
+          .finally(settle);
+      });
+      if (lifecycle !== 'running') throw signal.reason;
       phase = 'protocol';
       const parsed = parseSnapshotEnvelope(raw);
       if (!parsed.ok) throw new ProtocolError(topic, 'snapshot envelope', parsed.issues);
@@ -419,14 +428,14 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
           throw new SyncError(
             phase,
             topic,
-            `Snapshot ${revision} of topic "${topic}" does not match the schema: ${formatIssues(result.issues).join('; ')}.`,
+            `Snapshot ${revision} of topic "${topic}" does not match the schema: ${formatIssues(result.issues)}.`,
           );
         data = result.value;
       }
       const epochReset = applied && epoch !== undefined && localEpoch !== undefined && epoch !== localEpoch;
       if (!applied || epochReset || compareRevisions(revision, local) > 0) {
         phase = 'apply';
-        work = { kind: 'applying' };
+        work = 'applying';
         publish();
         await applier.apply(epoch === undefined ? { revision, data } : { revision, data, epoch });
         if (lifecycle !== 'running') throw new StoppedError(topic);
@@ -451,18 +460,37 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
         );
       }
     } catch (error) {
-      work = NONE;
+      work = 'none';
       if (lifecycle !== 'running') return round?.reject(new StoppedError(topic));
-      return fail(
+      failures++;
+      const willRetry = failures < maxAttempts;
+      const retryInMs = willRetry ? backoffDelay(retry as RetryPolicy, failures, random) : undefined;
+      lastError = report(
+        phase,
         error instanceof SnapshotTimeoutError
           ? new SyncError(phase, topic, error.message, { cause: error })
           : error,
-        phase,
-        round,
-        snapshotRevision,
+        {
+          attempt: failures,
+          willRetry,
+          ...(retryInMs === undefined ? {} : { retryInMs }),
+          ...(snapshotRevision === undefined ? {} : { snapshotRevision }),
+        },
       );
+      round?.reject(lastError);
+      if (retryInMs !== undefined) {
+        try {
+          timer = clock.setTimeout(endBackoff, retryInMs);
+          work = 'backoff';
+        } catch (thrown) {
+          report('throttle', thrown);
+        }
+      } else if (next) {
+        void runRound();
+      }
+      return publish();
     }
-    work = NONE;
+    work = 'none';
     failures = 0;
     lastError = undefined;
     round?.resolve();
@@ -473,44 +501,16 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     }
   }
 
-  function fail(
-    error: unknown,
-    phase: SyncPhase,
-    round: Deferred | undefined,
-    snapshotRevision?: Revision,
-  ): void {
-    failures++;
-    const willRetry = retry !== undefined && failures < (retry.maxAttempts as number);
-    const retryInMs = willRetry ? backoffDelay(retry, failures, random) : undefined;
-    lastError = report(phase, error, {
-      attempt: failures,
-      willRetry,
-      ...(retryInMs === undefined ? {} : { retryInMs }),
-      ...(snapshotRevision === undefined ? {} : { snapshotRevision }),
-    });
-    round?.reject(lastError);
-    if (retryInMs !== undefined) {
-      try {
-        work = { kind: 'backoff', timer: clock.setTimeout(endBackoff, retryInMs) };
-      } catch (thrown) {
-        report('throttle', thrown);
-      }
-    } else if (next) {
-      void runRound();
-    }
-    publish();
-  }
-
   function endBackoff(): void {
-    if (work.kind !== 'backoff') return;
-    work = NONE;
+    if (work !== 'backoff') return;
+    work = 'none';
     void runRound();
   }
 
   /** Starts a fetch soon, through the throttle. */
   function kick(): void {
-    if (work.kind !== 'none') return;
-    if (retry && failures >= (retry.maxAttempts as number)) failures = 0; // a new signal after giving up
+    if (work !== 'none') return;
+    if (maxAttempts && failures >= maxAttempts) failures = 0; // a new signal after giving up
     try {
       gate.trigger();
     } catch (error) {
@@ -636,9 +636,9 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       lifecycle = 'stopped';
       gate.cancel();
       if (resyncTimer !== undefined) clock.clearTimeout(resyncTimer);
-      if (work.kind === 'fetching') work.controller.abort(new StoppedError(topic));
-      if (work.kind === 'backoff') clock.clearTimeout(work.timer);
-      work = NONE;
+      if (work === 'fetching') controller?.abort(new StoppedError(topic));
+      if (work === 'backoff') clock.clearTimeout(timer);
+      work = 'none';
       for (const cleanup of cleanups) quietly(cleanup);
       cleanups = [];
       if (unsubscribe) callUnsubscribe(unsubscribe);
@@ -654,9 +654,9 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
           new StoppedError(topic, `refresh() was called ${stopped() ? 'after stop()' : 'before start()'}`),
         );
       const round = joinNext();
-      if (work.kind === 'backoff') {
-        clock.clearTimeout(work.timer);
-        work = NONE;
+      if (work === 'backoff') {
+        clock.clearTimeout(timer);
+        work = 'none';
       }
       void runRound();
       publish();

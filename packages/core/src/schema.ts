@@ -34,12 +34,13 @@ export declare namespace StandardSchemaV1 {
   type InferOutput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['output'];
 }
 
-/** @internal Formats issues as `path.to.key: message`. */
-export function formatIssues(issues: readonly StandardSchemaV1.Issue[]): string[] {
-  return issues.map((issue) => {
-    const path = (issue.path ?? [])
-      .map((p) => String(typeof p === 'object' && p !== null ? p.key : p))
-      .join('.');
-    return path ? `${path}: ${issue.message}` : issue.message;
-  });
+/** @internal Formats issues as `path.to.key: message`, joined with `; `. */
+export function formatIssues(issues: readonly StandardSchemaV1.Issue[]): string {
+  return issues
+    .map(({ message, path }) =>
+      path?.length
+        ? `${path.map((p) => String(typeof p === 'object' && p !== null ? p.key : p)).join('.')}: ${message}`
+        : message,
+    )
+    .join('; ');
 }

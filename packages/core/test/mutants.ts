@@ -31,9 +31,9 @@ export const MUTANTS = {
   },
   concurrentFetches: {
     name: 'starts a fetch while another is in flight',
-    find: "if (lifecycle !== 'running' || work.kind !== 'none') return;",
+    find: "if (lifecycle !== 'running' || work !== 'none') return;",
     replace: "if (lifecycle !== 'running') return;",
-    also: [["function kick(): void {\n    if (work.kind !== 'none') return;", 'function kick(): void {']],
+    also: [["function kick(): void {\n    if (work !== 'none') return;", 'function kick(): void {']],
   },
   refetchCoveredEvents: {
     name: 'fetches again for events already covered',
@@ -42,7 +42,7 @@ export const MUTANTS = {
   },
   noRetry: {
     name: 'never retries a failed attempt',
-    find: 'const willRetry = retry !== undefined && failures < (retry.maxAttempts as number);',
+    find: 'const willRetry = failures < maxAttempts;',
     replace: 'const willRetry = false;',
   },
   dropQueuedRefresh: {
@@ -57,7 +57,7 @@ export const MUTANTS = {
   },
   noTimeout: {
     name: 'lets a hung fetch hang forever',
-    find: '() => abort(new SnapshotTimeoutError(topic, timeoutMs))',
+    find: '() => aborter.abort(new SnapshotTimeoutError(topic, timeoutMs))',
     replace: '() => {}',
   },
   keepLateSubscription: {
@@ -67,18 +67,18 @@ export const MUTANTS = {
   },
   noAbortOnStop: {
     name: 'does not abort the running fetch on stop()',
-    find: "if (work.kind === 'fetching') work.controller.abort(new StoppedError(topic));",
+    find: "if (work === 'fetching') controller?.abort(new StoppedError(topic));",
     replace: '',
   },
   applyAfterStop: {
     name: 'applies a snapshot that lands after stop()',
-    find: "if (work.kind === 'fetching') work.controller.abort(new StoppedError(topic));",
+    find: "if (work === 'fetching') controller?.abort(new StoppedError(topic));",
     replace: '',
-    also: [["if (lifecycle !== 'running') throw controller.signal.reason;", '']],
+    also: [["if (lifecycle !== 'running') throw signal.reason;", '']],
   },
   keepBackoffTimer: {
     name: 'leaves the backoff timer running after stop()',
-    find: "if (work.kind === 'backoff') clock.clearTimeout(work.timer);",
+    find: "if (work === 'backoff') clock.clearTimeout(timer);",
     replace: '',
   },
   keepResyncTimer: {
@@ -105,7 +105,7 @@ export const MUTANTS = {
     name: 'resolves a coalesced refresh() with the fetch already running',
     find: '      void runRound();\n      publish();\n      return round.promise;',
     replace:
-      "      void runRound();\n      publish();\n      return work.kind === 'fetching' && next === round ? Promise.resolve() : round.promise;",
+      "      void runRound();\n      publish();\n      return work === 'fetching' && next === round ? Promise.resolve() : round.promise;",
   },
   silentStatus: {
     name: 'never notifies status listeners',
