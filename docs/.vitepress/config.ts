@@ -62,6 +62,7 @@ export default defineConfig({
             { text: 'Multiple windows', link: '/guide/multi-window' },
             { text: 'Writing state', link: '/guide/writing-state' },
             { text: 'Custom transports', link: '/guide/custom-transports' },
+            { text: 'Testing your app', link: '/guide/testing' },
             { text: 'Adapters', link: '/guide/adapters' },
           ],
         },
