@@ -43,9 +43,9 @@ export type SyncPhase =
 export class SyncError extends Error {
   override name = 'SyncError';
   /** Where it failed. */
-  readonly phase: SyncPhase;
+  declare readonly phase: SyncPhase;
   /** The topic of the handle (or source) that failed. */
-  readonly topic: string;
+  declare readonly topic: string;
   constructor(phase: SyncPhase, topic: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.phase = phase;
@@ -63,7 +63,7 @@ export class SyncError extends Error {
  */
 export class ProtocolError extends SyncError {
   override name = 'ProtocolError';
-  readonly issues: readonly string[];
+  declare readonly issues: readonly string[];
   constructor(topic: string, what: string, issues: readonly string[]) {
     super('protocol', topic, `Malformed ${what} for topic "${topic}": ${issues.join('; ')}.`);
     this.issues = issues;
@@ -81,7 +81,7 @@ export class ProtocolError extends SyncError {
  */
 export class SnapshotTimeoutError extends Error {
   override name = 'SnapshotTimeoutError';
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
   constructor(topic: string, timeoutMs: number) {
     super(
       `getSnapshot for topic "${topic}" did not settle within ${timeoutMs} ms (snapshotTimeoutMs); it was aborted.`,

@@ -39,45 +39,35 @@ export function createGate(options: ThrottlingOptions, clock: Clock, fire: () =>
   const { debounceMs = 0, throttleMs = 0 } = options;
   assertNumber('throttling.debounceMs', debounceMs);
   assertNumber('throttling.throttleMs', throttleMs);
-  const leading = options.leading ?? debounceMs === 0;
+  const leading = options.leading ?? !debounceMs;
   const trailing = options.trailing ?? true;
   if (!leading && !trailing) {
     throw new TypeError(
       '`throttling.leading` and `throttling.trailing` cannot both be false: nothing would fetch.',
     );
   }
-  let timer: TimerHandle | undefined;
-  let waiting = false; // a trigger is waiting for the end of the window
-  let windowStart = 0;
-  let lastTrigger = 0;
-  let generation = 0;
-
-  if (debounceMs === 0 && throttleMs === 0) {
-    let scheduled = false;
+  let waiting = false; // a trigger is waiting for the microtask or for the end of the window
+  if (!debounceMs && !throttleMs) {
     return {
       trigger() {
-        if (scheduled) return;
-        scheduled = true;
-        const g = generation;
+        if (waiting) return;
+        waiting = true;
         queueMicrotask(() => {
-          scheduled = false;
-          if (g === generation) fire();
+          if (!waiting) return; // cancelled
+          waiting = false;
+          fire();
         });
       },
       cancel() {
-        generation++;
-        scheduled = false;
+        waiting = false;
       },
-      pending: () => scheduled,
+      pending: () => waiting,
     };
   }
 
-  const dueAt = (): number => {
-    const throttleDue = windowStart + throttleMs;
-    if (debounceMs === 0) return throttleDue;
-    const debounceDue = lastTrigger + debounceMs;
-    return throttleMs > 0 ? Math.min(debounceDue, throttleDue) : debounceDue;
-  };
+  let timer: TimerHandle | undefined;
+  let windowStart = 0;
+  let lastTrigger = 0;
   const arm = (ms: number) => {
     timer = clock.setTimeout(onTimer, Math.max(0, ms));
   };
@@ -88,19 +78,17 @@ export function createGate(options: ThrottlingOptions, clock: Clock, fire: () =>
   };
   function onTimer(): void {
     timer = undefined;
-    const now = clock.now();
     if (!waiting) return;
-    const due = dueAt();
-    if (due > now) {
-      arm(due - now);
-      return;
-    }
-    if (trailing) {
+    const now = clock.now();
+    const due = Math.min(
+      debounceMs ? lastTrigger + debounceMs : Infinity,
+      throttleMs ? windowStart + throttleMs : Infinity,
+    );
+    if (due > now) arm(due - now);
+    else if (trailing) {
       fireNow(now);
-      if (throttleMs > 0) arm(throttleMs);
-    } else {
-      waiting = false;
-    }
+      if (throttleMs) arm(throttleMs);
+    } else waiting = false;
   }
   return {
     trigger() {
@@ -113,7 +101,7 @@ export function createGate(options: ThrottlingOptions, clock: Clock, fire: () =>
       windowStart = now;
       if (leading) fireNow(now);
       else waiting = true;
-      arm(debounceMs > 0 ? debounceMs : throttleMs);
+      arm(debounceMs || throttleMs);
     },
     cancel() {
       if (timer !== undefined) clock.clearTimeout(timer);
