@@ -31,6 +31,8 @@ export default defineConfig({
   // Dead internal links fail the build (VitePress default; kept on purpose).
   ignoreDeadLinks: false,
   srcExclude: ['README.md', 'snippets/**', 'scripts/**'],
+  // The local search index (about 600 kB, the API pages included) is loaded only when search opens.
+  vite: { build: { chunkSizeWarningLimit: 1024 } },
   markdown: {
     config(md) {
       // ```mermaid fences become a component that renders the diagram in the browser (see theme/Mermaid.vue).
