@@ -11,10 +11,3 @@ interface Settings {
 /** Draws something on screen in the reader's app. */
 declare function render(data: unknown): void;
 
-/** Single-file components, as in every Vue + TypeScript project (Vite's templates ship the same shim). */
-declare module '*.vue' {
-  import type { DefineComponent } from 'vue';
-
-  const component: DefineComponent;
-  export default component;
-}
