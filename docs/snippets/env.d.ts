@@ -10,4 +10,3 @@ interface Settings {
 
 /** Draws something on screen in the reader's app. */
 declare function render(data: unknown): void;
-
