@@ -82,32 +82,35 @@ const ENVELOPE: readonly Check[] = [
   ['epoch', isString, 'a string', 1],
 ];
 
-/** @internal Every issue of `input` against `checks`, or `undefined` when there is none. Never throws. */
-function issuesOf(input: unknown, checks: readonly Check[], shape: string): string[] | undefined {
+/**
+ * @internal Checks `input` against `checks`: a fresh object holding only the known fields (each read once),
+ * or every issue found. Never throws.
+ */
+function parseWith<T>(input: unknown, checks: readonly Check[], shape: string): ParseResult<T> {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
-    return [`expected an object like ${shape}, got ${describe(input)}`];
+    return { ok: false, issues: [`expected an object like ${shape}, got ${describe(input)}`] };
+  const issues: string[] = [];
+  const value: Record<string, unknown> = {};
   try {
-    let issues: string[] | undefined;
-    // An indexed loop without destructuring: this runs for every event a transport delivers.
-    for (let i = 0; i < checks.length; i++) {
-      const check = checks[i] as Check;
-      const value = (input as Record<string, unknown>)[check[0]];
-      if ((check[3] && value === undefined) || check[1](value, input)) continue;
-      issues ??= [];
-      issues.push(
-        value === undefined
-          ? `\`${check[0]}\` is missing`
-          : `\`${check[0]}\` must be ${check[2]}, got ${describe(value)}`,
-      );
+    for (const [key, ok, expected, optional] of checks) {
+      const field = (input as Record<string, unknown>)[key];
+      if (optional && field === undefined) continue;
+      if (ok(field, input)) value[key] = field;
+      else
+        issues.push(
+          field === undefined
+            ? `\`${key}\` is missing`
+            : `\`${key}\` must be ${expected}, got ${describe(field)}`,
+        );
     }
-    return issues;
   } catch (error) {
-    return [`reading it threw: ${describe((error as Error)?.message)}`];
+    return { ok: false, issues: [`reading it threw: ${describe((error as Error)?.message)}`] };
   }
+  return issues.length ? { ok: false, issues } : { ok: true, value: value as T };
 }
 
 /** @internal Issues of an invalidation event, or `undefined` when it is well-formed. Never throws. */
-export function eventIssues(input: unknown): string[] | undefined {
+export function eventIssues(input: unknown): readonly string[] | undefined {
   // The same rules as EVENT, spelled out: monomorphic calls on the path every event takes. Only a
   // malformed event goes through the table, which names each issue.
   try {
@@ -122,18 +125,8 @@ export function eventIssues(input: unknown): string[] | undefined {
     )
       return undefined;
   } catch {}
-  return issuesOf(input, EVENT, '{ topic, revision }');
-}
-
-function parseWith<T>(input: unknown, checks: readonly Check[], shape: string): ParseResult<T> {
-  const issues = issuesOf(input, checks, shape);
-  if (issues) return { ok: false, issues };
-  const value: Record<string, unknown> = {};
-  for (const [key] of checks) {
-    const field = (input as Record<string, unknown>)[key];
-    if (field !== undefined || key === 'data') value[key] = field;
-  }
-  return { ok: true, value: value as T };
+  const result = parseWith(input, EVENT, '{ topic, revision }');
+  return result.ok ? undefined : result.issues;
 }
 
 /**
