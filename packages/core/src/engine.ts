@@ -480,7 +480,11 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       round?.reject(lastError);
       if (retryInMs !== undefined) {
         try {
-          timer = clock.setTimeout(endBackoff, retryInMs);
+          timer = clock.setTimeout(() => {
+            if (work !== 'backoff') return;
+            work = 'none';
+            void runRound();
+          }, retryInMs);
           work = 'backoff';
         } catch (thrown) {
           report('throttle', thrown);
@@ -499,12 +503,6 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       if (next) void runRound();
       else kick();
     }
-  }
-
-  function endBackoff(): void {
-    if (work !== 'backoff') return;
-    work = 'none';
-    void runRound();
   }
 
   /** Starts a fetch soon, through the throttle. */
