@@ -1,5 +1,11 @@
 import type { SnapshotApplier } from '@statesync/core';
-import { applyInPlace, hasStateChanges, type StateAdapterOptions, toSafeState } from '@statesync/core/state';
+import {
+  applyInPlace,
+  checkStateOptions,
+  hasStateChanges,
+  readState,
+  type StateAdapterOptions,
+} from '@statesync/core/state';
 
 /**
  * The part of a Pinia store the applier uses: `$state` and `$patch(fn)`. Any store returned by a
@@ -15,6 +21,20 @@ export interface PiniaStoreLike<S extends object = Record<string, unknown>> {
   readonly $state: S;
   $patch(mutator: (state: S) => void): void;
 }
+
+type Flags = { __v_isRef?: unknown; __v_raw?: unknown; value?: unknown } | null | undefined;
+
+/**
+ * The data behind a value of Pinia state, read the way Vue's `isRef`/`toRaw` do (Vue 3 flags refs with
+ * `__v_isRef` and answers `__v_raw` on a reactive proxy with its raw object), so the comparison walks plain
+ * objects instead of reactive proxies and nothing from Vue is bundled. A value without those flags is returned
+ * as it is: comparing through the proxy is slower, never wrong.
+ */
+const raw = (value: unknown): unknown => {
+  if (typeof value !== 'object' || value === null) return value;
+  const data = (value as Flags)?.__v_isRef === true ? (value as Flags)?.value : value;
+  return (data as Flags)?.__v_raw ?? data;
+};
 
 /**
  * Options of {@link createPiniaSnapshotApplier}: the store, plus the options shared by every state-sync
@@ -68,18 +88,17 @@ export interface PiniaSnapshotApplierOptions<T, S extends object> extends StateA
 export function createPiniaSnapshotApplier<T, S extends object>(
   options: PiniaSnapshotApplierOptions<T, S>,
 ): SnapshotApplier<T> {
-  const { store, mode } = options;
+  const { store } = options;
   if (typeof store?.$patch !== 'function')
     throw new TypeError(
       'Expected `store` to be a Pinia store (an object with `$patch`), e.g. `useSettingsStore()`.',
     );
-  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
-    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
+  checkStateOptions(options);
   return {
     apply({ data }) {
-      const state = toSafeState<T, Partial<S>>(data, options);
-      if (state && hasStateChanges(store.$state, state, options))
-        store.$patch((target) => void applyInPlace(target, state, options));
+      const state = readState<T, Partial<S>>(data, options);
+      if (state && hasStateChanges(store.$state, state, options, raw))
+        store.$patch((target) => void applyInPlace(target, state, options, raw));
     },
   };
 }

@@ -5,7 +5,7 @@ import { createPiniaSnapshotApplier } from '@statesync/pinia';
 import * as pinia3 from 'pinia3';
 import * as pinia4 from 'pinia4';
 import { describe, expect, test, vi } from 'vitest';
-import { nextTick, ref, toRaw, watch } from 'vue';
+import { nextTick, reactive, ref, toRaw, watch } from 'vue';
 
 type Dict = Record<string, unknown>;
 
@@ -167,6 +167,83 @@ describe.each(majors)('%s', (alias, major, pinia) => {
     expect(labelChanges).not.toHaveBeenCalled();
     store.increment();
     expect(store.count).toBe(6);
+  });
+
+  test('a list of the same length is patched element by element: other elements keep identity and quiet watchers', () => {
+    pinia.setActivePinia(pinia.createPinia());
+    const items = () => [
+      { id: 1, title: 'a', tags: ['x'] },
+      { id: 2, title: 'b', tags: ['y'] },
+      { id: 3, title: 'c', tags: [] as string[] },
+    ];
+    const store = pinia.defineStore('list', { state: () => ({ items: items(), total: 3 }) })();
+    const first = toRaw(store.items[0]);
+    const list = toRaw(store.items);
+    const seen = { first: 0, second: 0, list: 0 };
+    watch(
+      () => store.items[0],
+      () => void seen.first++,
+      { flush: 'sync', deep: true },
+    );
+    watch(
+      () => store.items[1],
+      () => void seen.second++,
+      { flush: 'sync', deep: true },
+    );
+    watch(
+      () => store.items,
+      () => void seen.list++,
+      { flush: 'sync', deep: true },
+    );
+    const next = items();
+    (next[1] as { title: string }).title = 'B';
+    createPiniaSnapshotApplier({ store }).apply(envelope({ items: next, total: 3 }));
+    expect(seen).toEqual({ first: 0, second: 1, list: 1 });
+    expect(toRaw(store.items)).toBe(list);
+    expect(toRaw(store.items[0])).toBe(first);
+    expect(store.items[1]?.title).toBe('B');
+    expect(structuredClone(toRaw(store.$state))).toEqual({ items: next, total: 3 });
+  });
+
+  test('refs and reactive objects inside the state are compared by their data', () => {
+    pinia.setActivePinia(pinia.createPinia());
+    const useSetup = pinia.defineStore('setup', () => {
+      const layout = ref({ sidebar: { width: 240 }, panels: ['files'] });
+      const count = ref(0);
+      return { layout, count };
+    });
+    const store = useSetup();
+    const sidebar = toRaw(store.layout.sidebar);
+    const seen = { sidebar: 0, count: 0 };
+    watch(
+      () => store.layout.sidebar,
+      () => void seen.sidebar++,
+      { flush: 'sync', deep: true },
+    );
+    watch(
+      () => store.count,
+      () => void seen.count++,
+      { flush: 'sync' },
+    );
+    const mutations: string[] = [];
+    store.$subscribe((mutation) => void mutations.push(mutation.type), { flush: 'sync' });
+    const applier = createPiniaSnapshotApplier({ store });
+    applier.apply(envelope({ layout: { sidebar: { width: 240 }, panels: ['files'] }, count: 0 }));
+    expect(mutations).toEqual([]); // equal data behind the refs: no $patch at all
+    applier.apply(envelope({ layout: { sidebar: { width: 240 }, panels: ['files', 'x'] }, count: 1 }, '2'));
+    expect(seen).toEqual({ sidebar: 0, count: 1 });
+    expect(toRaw(store.layout.sidebar)).toBe(sidebar);
+    expect(store.layout.panels).toEqual(['files', 'x']);
+
+    // An option store whose state holds a reactive() object (kept as a proxy inside the raw state).
+    const useNested = pinia.defineStore('nested', { state: () => ({ inner: reactive({ a: { b: 1 } }) }) });
+    const nested = useNested();
+    const a = toRaw(nested.inner.a);
+    const nestedApplier = createPiniaSnapshotApplier({ store: nested });
+    nestedApplier.apply(envelope({ inner: { a: { b: 1 } } }));
+    nestedApplier.apply(envelope({ inner: { a: { b: 2 } } }, '2'));
+    expect(toRaw(nested.inner.a)).toBe(a);
+    expect(nested.inner.a.b).toBe(2);
   });
 
   test('toState maps snapshot data to state', () => {

@@ -1,5 +1,10 @@
 import type { Topic } from '@statesync/core';
-import { mergeImmutable, type StateAdapterOptions, toSafeState } from '@statesync/core/state';
+import {
+  checkStateOptions,
+  mergeImmutable,
+  readState,
+  type StateAdapterOptions,
+} from '@statesync/core/state';
 import type { Action, Reducer } from 'redux';
 import { checkTopic, type SnapshotReceivedAction, snapshotReceived } from './action';
 
@@ -48,14 +53,13 @@ export function withStateSync<S extends object, A extends Action, P = S, T = Par
   reducer: Reducer<S, A, P>,
   options: StateSyncReducerOptions<T, S>,
 ): Reducer<S, A | SnapshotReceivedAction, P> {
-  const { topic, mode } = options;
+  const { topic } = options;
   checkTopic(topic);
-  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
-    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
+  checkStateOptions(options);
   return (state, action) => {
     const current = reducer(state, action as A);
     if (!snapshotReceived.match(action) || action.payload.topic !== topic) return current;
-    const next = toSafeState<T, Partial<S>>(action.payload.data as T, options);
+    const next = readState<T, Partial<S>>(action.payload.data as T, options);
     return next === undefined ? current : mergeImmutable(current, next, options);
   };
 }

@@ -1,5 +1,10 @@
 import type { SnapshotApplier } from '@statesync/core';
-import { mergeImmutable, type StateAdapterOptions, toSafeState } from '@statesync/core/state';
+import {
+  checkStateOptions,
+  mergeImmutable,
+  readState,
+  type StateAdapterOptions,
+} from '@statesync/core/state';
 import { get, type Writable } from 'svelte/store';
 
 /**
@@ -47,16 +52,15 @@ export interface SvelteSnapshotApplierOptions<T, S extends object>
 export function createSvelteSnapshotApplier<S extends object, T = Partial<S>>(
   options: SvelteSnapshotApplierOptions<T, S>,
 ): SnapshotApplier<T> {
-  const { store, mode } = options;
+  const { store } = options;
   if (typeof store?.set !== 'function' || typeof store.subscribe !== 'function')
     throw new TypeError(
       'Expected `store` to be a writable Svelte store (with `set`), e.g. `writable({ … })`.',
     );
-  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
-    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
+  checkStateOptions(options);
   return {
     apply({ data }) {
-      const state = toSafeState<T, Partial<S>>(data, options);
+      const state = readState<T, Partial<S>>(data, options);
       if (state === undefined) return;
       const previous = get(store);
       const next = mergeImmutable(previous, state, options);

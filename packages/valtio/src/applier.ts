@@ -1,5 +1,5 @@
 import type { SnapshotApplier } from '@statesync/core';
-import { applyInPlace, type StateAdapterOptions, toSafeState } from '@statesync/core/state';
+import { applyInPlace, checkStateOptions, readState, type StateAdapterOptions } from '@statesync/core/state';
 import { getVersion } from 'valtio/vanilla';
 
 /**
@@ -47,16 +47,15 @@ export interface ValtioSnapshotApplierOptions<T, S extends object>
 export function createValtioSnapshotApplier<S extends object, T = Partial<S>>(
   options: ValtioSnapshotApplierOptions<T, S>,
 ): SnapshotApplier<T> {
-  const { proxy: state, mode } = options;
+  const { proxy: state } = options;
   if (getVersion(state) === undefined)
     throw new TypeError(
       'Expected `proxy` to be a Valtio proxy, created with `proxy({ … })`; a plain object would change without Valtio noticing.',
     );
-  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
-    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
+  checkStateOptions(options);
   return {
     apply({ data }) {
-      const next = toSafeState<T, Partial<S>>(data, options);
+      const next = readState<T, Partial<S>>(data, options);
       if (next !== undefined) applyInPlace(state, next, options);
     },
   };

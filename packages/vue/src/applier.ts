@@ -1,6 +1,15 @@
 import type { SnapshotApplier } from '@statesync/core';
-import { applyInPlace, mergeImmutable, type StateAdapterOptions, toSafeState } from '@statesync/core/state';
-import { isReactive, isReadonly, isRef, isShallow, type Ref } from 'vue';
+import {
+  applyInPlace,
+  checkStateOptions,
+  mergeImmutable,
+  readState,
+  type StateAdapterOptions,
+} from '@statesync/core/state';
+import { isReactive, isReadonly, isRef, isShallow, type Ref, toRaw, unref } from 'vue';
+
+/** The data behind a reactive value: comparisons walk raw objects; only changed paths go through proxies. */
+const raw = (value: unknown): unknown => toRaw(unref(value));
 
 /**
  * Options of {@link createVueSnapshotApplier}: the target, plus the shared adapter options (`mode`, `toState`,
@@ -51,20 +60,20 @@ export interface VueSnapshotApplierOptions<T, S extends object> extends StateAda
 export function createVueSnapshotApplier<S extends object, T = Partial<S>>(
   options: VueSnapshotApplierOptions<T, S>,
 ): SnapshotApplier<T> {
-  const { target, mode } = options;
+  const { target } = options;
   if (isReadonly(target) || !(isRef(target) || isReactive(target)))
     throw new TypeError(
       'Expected `target` to be a writable `ref()` or `reactive()` object; Vue does not see changes to a plain one.',
     );
-  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
-    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
+  checkStateOptions(options);
   return {
     apply({ data }) {
-      const state = toSafeState<T, Partial<S>>(data, options);
+      const state = readState<T, Partial<S>>(data, options);
       if (state === undefined) return;
       const current: unknown = isRef(target) ? target.value : target;
-      if (typeof current !== 'object' || current === null) (target as Ref<S>).value = state as S;
-      else if (!isShallow(target)) applyInPlace(current as S, state, options);
+      if (typeof current !== 'object' || current === null)
+        (target as Ref<S>).value = mergeImmutable({} as S, state, options); // a safe copy
+      else if (!isShallow(target)) applyInPlace(current as S, state, options, raw);
       else if (isRef(target)) target.value = mergeImmutable(current as S, state, options);
       else {
         // shallowReactive: nested objects are not reactive, so changed subtrees are replaced, not patched.

@@ -1,5 +1,10 @@
 import type { SnapshotApplier } from '@statesync/core';
-import { mergeImmutable, type StateAdapterOptions, toSafeState } from '@statesync/core/state';
+import {
+  checkStateOptions,
+  mergeImmutable,
+  readState,
+  type StateAdapterOptions,
+} from '@statesync/core/state';
 
 /**
  * The part of a Zustand store the applier uses: a vanilla `createStore(…)` store and a React `create(…)` hook
@@ -63,16 +68,15 @@ export interface ZustandSnapshotApplierOptions<T, S extends object>
 export function createZustandSnapshotApplier<S extends object, T = Partial<S>>(
   options: ZustandSnapshotApplierOptions<T, S>,
 ): SnapshotApplier<T> {
-  const { store, mode } = options;
+  const { store } = options;
   if (typeof store?.setState !== 'function' || typeof store.getState !== 'function')
     throw new TypeError(
       'Expected `store` to be a Zustand store (with `getState` and `setState`), e.g. `createStore(…)`.',
     );
-  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
-    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
+  checkStateOptions(options);
   return {
     apply({ data }) {
-      const state = toSafeState<T, Partial<S>>(data, options);
+      const state = readState<T, Partial<S>>(data, options);
       if (state === undefined) return;
       const previous = store.getState();
       const next = mergeImmutable(previous, state, options);

@@ -3,6 +3,92 @@ import { isSyncedKey, type KeyOptions, type StateMergeOptions, safeCopy } from '
 
 type Dict = Record<string, unknown>;
 
+/** The state of one walk of {@link patch}. */
+interface Walk {
+  /** The target's root: writes go through it (and through reactive proxies below it). */
+  root: Dict;
+  /** Keys from the root to the node being patched (a stack, so the walk allocates no paths). */
+  path: (string | number)[];
+  /** Maps a value read from the target to the data it holds (e.g. a reactive proxy to its raw object). */
+  read: (value: unknown) => unknown;
+  write: boolean;
+}
+
+const same = <V>(value: V): V => value;
+
+/** The target node at `walk.path`, read through the root (and its proxies). */
+const resolve = (walk: Walk): Dict => walk.path.reduce<Dict>((node, key) => node[key] as Dict, walk.root);
+
+/** Whether `a` and `b` are both plain objects, or both arrays of the same length: patched key by key. */
+const nested = (a: unknown, b: unknown): boolean =>
+  isPlainObject(a) ? isPlainObject(b) : Array.isArray(a) && Array.isArray(b) && a.length === b.length;
+
+/**
+ * Compares `value` (read from the target node at `walk.path`, under `key`) with `next`: 0 when equal; 1 when it
+ * differs and was patched in place (only when `walk.write`); 2 when it must be replaced by a copy of `next`.
+ */
+function diff(walk: Walk, value: unknown, next: unknown, key: string | number): number {
+  const data = walk.read(value);
+  if (Object.is(data, next)) return 0;
+  if (!nested(data, next)) return 2;
+  walk.path.push(key);
+  const differs = patch(walk, data as Dict, next as Dict);
+  walk.path.pop();
+  return differs ? 1 : 0;
+}
+
+/**
+ * Brings the target node at `walk.path`, whose data is `current`, to `source` (a plain object, or an array of
+ * the same length as `current`), writing only what differs when `walk.write`; otherwise stops at the first
+ * difference. Reads only `current` (raw data) and resolves the target node through `walk.root` on its first
+ * write, so unchanged subtrees are compared at the speed of plain objects, never through a proxy. Copies only
+ * what it writes. `options` is set at the top level only (key filters and mode); nested objects always end
+ * equal to the source.
+ */
+function patch(walk: Walk, current: Dict, source: Dict, options?: KeyOptions): boolean {
+  let target: Dict | undefined;
+  let changed = false;
+  // Arrays (same length) and objects get separate loops, so each keeps monomorphic (index or name) lookups.
+  if (Array.isArray(source)) {
+    for (let i = 0; i < source.length; i++) {
+      const found = diff(walk, (current as unknown as unknown[])[i], source[i], i);
+      if (!found) continue;
+      if (!walk.write) return true;
+      if (found > 1) {
+        target ??= resolve(walk);
+        target[i] = safeCopy(source[i]);
+      }
+      changed = true;
+    }
+    return changed;
+  }
+  for (const key of Object.keys(source)) {
+    if (options ? !isSyncedKey(key, options) : isUnsafeKey(key)) continue;
+    const found = hasOwn(current, key) ? diff(walk, current[key], source[key], key) : 2;
+    if (!found) continue;
+    if (!walk.write) return true;
+    if (found > 1) {
+      target ??= resolve(walk);
+      target[key] = safeCopy(source[key]);
+    }
+    changed = true;
+  }
+  if (options?.mode === 'merge') return changed;
+  for (const key of Object.keys(current)) {
+    // Functions (store actions) are never data: a snapshot cannot carry them, so replace mode keeps them.
+    if (
+      hasOwn(source, key) ||
+      (options ? !isSyncedKey(key, options) || typeof current[key] === 'function' : isUnsafeKey(key))
+    )
+      continue;
+    if (!walk.write) return true;
+    target ??= resolve(walk);
+    delete target[key];
+    changed = true;
+  }
+  return changed;
+}
+
 /**
  * Structural equality for JSON-like data: primitives by `Object.is`, arrays element by element, plain objects by
  * their own enumerable keys (ignoring `__proto__`, `constructor` and `prototype`). Other objects are equal only
@@ -16,81 +102,59 @@ type Dict = Record<string, unknown>;
  * ```
  */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (Array.isArray(a))
-    return Array.isArray(b) && a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  if (!isPlainObject(a) || !isPlainObject(b)) return false;
-  const keys = safeKeys(a);
   return (
-    keys.length === safeKeys(b).length && keys.every((key) => hasOwn(b, key) && deepEqual(a[key], b[key]))
+    Object.is(a, b) ||
+    (nested(a, b) && !patch({ root: a as Dict, path: [], read: same, write: false }, a as Dict, b as Dict))
   );
 }
 
 /**
- * Walks `source` into `target`; writes only when `write`, otherwise stops at the first difference.
- * `options` is set at the top level only (key filters and mode); nested objects always end equal to the source.
- */
-function patch(target: Dict, source: Dict, options: KeyOptions | undefined, write: boolean): boolean {
-  const synced = (key: string): boolean => (options ? isSyncedKey(key, options) : !isUnsafeKey(key));
-  let changed = false;
-  for (const key of Object.keys(source)) {
-    if (!synced(key)) continue;
-    const next = source[key];
-    const own = hasOwn(target, key);
-    const current = own ? target[key] : undefined;
-    if (own && isPlainObject(current) && isPlainObject(next)) {
-      if (!patch(current, next, undefined, write)) continue;
-    } else if (own && deepEqual(current, next)) {
-      continue;
-    } else if (write) {
-      target[key] = safeCopy(next);
-    }
-    if (!write) return true;
-    changed = true;
-  }
-  if (options?.mode === 'merge') return changed;
-  for (const key of Object.keys(target)) {
-    // Functions (store actions) are never data: a snapshot cannot carry them, so replace mode keeps them.
-    if (!synced(key) || hasOwn(source, key) || (options && typeof target[key] === 'function')) continue;
-    if (!write) return true;
-    delete target[key];
-    changed = true;
-  }
-  return changed;
-}
-
-/**
  * Writes `state` into a mutable (often reactive) object in place, touching only what differs, so that watchers
- * of unchanged keys do not fire and unchanged nested objects keep their identity:
+ * of unchanged keys do not fire and unchanged nested objects and arrays keep their identity:
  * - plain objects present on both sides are updated recursively;
- * - arrays and other values are replaced (by a safe copy) when not {@link deepEqual};
+ * - arrays of the same length are updated element by element (an element that is a plain object on both sides is
+ *   updated recursively, so untouched elements keep their identity);
+ * - other values, and arrays whose length changes, are replaced by a safe copy when not {@link deepEqual};
  * - in `'replace'` mode, synced keys absent from `state` are deleted (nested keys too); local-only keys
  *   (outside `pickKeys`, inside `omitKeys`) and function-valued top-level keys are never touched.
  *
- * Keys `__proto__`, `constructor` and `prototype` are skipped at every depth, own-property checks are used
- * throughout, and no prototype is ever set. Made for Pinia state, Vue `reactive` objects and Valtio proxies.
+ * `state` itself is never stored: what is written is a copy, made only of what changed. Keys `__proto__`,
+ * `constructor` and `prototype` are skipped at every depth (so `state` may come straight from `JSON.parse`),
+ * own-property checks are used throughout, and no prototype is ever set. Made for Pinia state, Vue `reactive`
+ * objects and Valtio proxies.
  *
+ * @param read - maps a value of `target` to the plain data it holds, e.g. Vue's `toRaw` (`target` included).
+ *   Comparisons then read plain objects instead of going through reactive proxies, and only the paths that
+ *   change are read and written through `target`. @default the value itself
  * @returns whether anything was written.
  * @example
  * ```ts
- * import { applyInPlace, toSafeState } from '@statesync/core/state';
+ * import { applyInPlace, readState } from '@statesync/core/state';
+ * import { toRaw } from 'vue';
  *
- * const state = toSafeState(snapshot.data, options);
- * if (state) store.$patch((target) => applyInPlace(target, state, options));
+ * const state = readState(snapshot.data, options);
+ * if (state) applyInPlace(settings, state, options, toRaw); // settings = reactive({ … })
  * ```
  */
 export function applyInPlace<S extends object>(
   target: S,
   state: Partial<S>,
   options: StateMergeOptions<S> = {},
+  read: (value: unknown) => unknown = same,
 ): boolean {
-  return patch(target as Dict, state as Dict, options, true);
+  return patch(
+    { root: target as Dict, path: [], read, write: true },
+    read(target) as Dict,
+    state as Dict,
+    options,
+  );
 }
 
 /**
  * Whether {@link applyInPlace} would write anything, without writing. Lets an adapter skip a store update
- * (and its subscribers) when the snapshot brings nothing new.
+ * (and its subscribers) when the snapshot brings nothing new; stops at the first difference.
  *
+ * @param read - as for {@link applyInPlace}: with it, `target` is only read through `read`.
  * @example
  * ```ts
  * import { applyInPlace, hasStateChanges } from '@statesync/core/state';
@@ -104,46 +168,42 @@ export function hasStateChanges<S extends object>(
   target: S,
   state: Partial<S>,
   options: StateMergeOptions<S> = {},
+  read: (value: unknown) => unknown = same,
 ): boolean {
-  return patch(target as Dict, state as Dict, options, false);
+  return patch(
+    { root: target as Dict, path: [], read, write: false },
+    read(target) as Dict,
+    state as Dict,
+    options,
+  );
 }
 
-/** `next` with every subtree that is {@link deepEqual} to `prev`'s replaced by `prev`'s own reference. */
+/**
+ * `next` with every subtree that is {@link deepEqual} to `prev`'s replaced by `prev`'s own reference (`prev`
+ * itself when equal); the rest is a safe copy. Compares before building, so equal subtrees cost no allocation.
+ */
 function share(prev: unknown, next: unknown): unknown {
-  if (Object.is(prev, next)) return prev;
-  if (Array.isArray(prev) && Array.isArray(next)) {
-    let same = prev.length === next.length;
-    const out = next.map((item, i) => {
-      const shared = share(prev[i], item);
-      if (shared !== prev[i]) same = false;
-      return shared;
-    });
-    return same ? prev : out;
-  }
+  if (deepEqual(prev, next)) return prev;
+  if (Array.isArray(prev) && Array.isArray(next)) return next.map((item, i) => share(prev[i], item));
   if (!isPlainObject(prev) || !isPlainObject(next)) return safeCopy(next);
-  const keys = safeKeys(next);
-  let same = keys.length === safeKeys(prev).length;
   const out: Dict = {};
-  for (const key of keys) {
-    const had = hasOwn(prev, key);
-    out[key] = had ? share(prev[key], next[key]) : safeCopy(next[key]);
-    if (!had || out[key] !== prev[key]) same = false;
-  }
-  return same ? prev : out;
+  for (const key of Object.keys(next))
+    if (!isUnsafeKey(key)) out[key] = hasOwn(prev, key) ? share(prev[key], next[key]) : safeCopy(next[key]);
+  return out;
 }
 
 /**
  * Merges `state` into an immutable state object with structural sharing: returns a new object in which every
  * unchanged subtree is the previous one (same reference), or `previous` itself when nothing changed, so
  * selectors and memoized components only see what really changed. Same rules as {@link applyInPlace} (mode,
- * local-only keys, function-valued keys kept, unsafe keys skipped at every depth); `previous` is never mutated.
- * Made for Zustand, Redux and Svelte stores.
+ * local-only keys, function-valued keys kept, unsafe keys skipped at every depth, only what changed is copied,
+ * `state` itself is never stored); `previous` is never mutated. Made for Zustand, Redux and Svelte stores.
  *
  * @example
  * ```ts
- * import { mergeImmutable, toSafeState } from '@statesync/core/state';
+ * import { mergeImmutable, readState } from '@statesync/core/state';
  *
- * const state = toSafeState(snapshot.data, options);
+ * const state = readState(snapshot.data, options);
  * if (state) store.setState((previous) => mergeImmutable(previous, state, options), true);
  * ```
  */

@@ -2,6 +2,8 @@ export { applyInPlace, deepEqual, hasStateChanges, mergeImmutable } from './appl
 export { isPlainObject, isUnsafeKey } from './keys';
 export {
   type ApplyMode,
+  checkStateOptions,
+  readState,
   type StateAdapterOptions,
   type StateMergeOptions,
   toSafeState,

@@ -98,9 +98,59 @@ export function safeCopy(value: unknown): unknown {
 }
 
 /**
+ * Checks the options every framework adapter accepts, so that a mistake fails when the applier is created, not
+ * at the first snapshot.
+ *
+ * @throws TypeError when `mode` is set to something other than `'replace'` or `'merge'`; the message says what
+ *   was received.
+ * @example
+ * ```ts
+ * import { checkStateOptions } from '@statesync/core/state';
+ *
+ * checkStateOptions({ mode: 'merge' }); // fine
+ * checkStateOptions({ mode: 'overwrite' as never }); // TypeError: Expected `mode` to be 'replace' or 'merge', got "overwrite".
+ * ```
+ */
+export function checkStateOptions({ mode }: { mode?: ApplyMode }): void {
+  if (mode !== undefined && mode !== 'replace' && mode !== 'merge')
+    throw new TypeError(`Expected \`mode\` to be 'replace' or 'merge', got ${JSON.stringify(mode)}.`);
+}
+
+/**
+ * Turns snapshot data into the state to apply, without copying it: maps it with `toState` and checks that it is
+ * a plain object. The result may still hold `__proto__`, `constructor` or `prototype` keys and keys outside
+ * `pickKeys` / inside `omitKeys`: pass it only to {@link applyInPlace}, {@link hasStateChanges} or
+ * {@link mergeImmutable}, which skip those keys and copy only what they write (cheaper than a full
+ * {@link toSafeState} copy when most of a large state is unchanged).
+ *
+ * @returns the state, or `undefined` when it is not a plain object and `strict` is `false` (skip the apply).
+ * @throws TypeError when it is not a plain object and `strict` is not `false`; the message says what was received.
+ * @example
+ * ```ts
+ * import { mergeImmutable, readState } from '@statesync/core/state';
+ *
+ * const state = readState(snapshot.data, options);
+ * if (state) store.setState(mergeImmutable(store.getState(), state, options), true);
+ * ```
+ */
+export function readState<T, S extends object = Record<string, unknown>>(
+  data: T,
+  options: StateAdapterOptions<T, S>,
+): S | undefined {
+  const state: unknown = options.toState ? options.toState(data) : data;
+  if (isPlainObject(state)) return state as S;
+  if (options.strict === false) return undefined;
+  throw new TypeError(
+    `Expected the snapshot state to be a plain object, got ${describe(state)}${options.toState ? ' from `toState`' : ''}. ` +
+      'Map the data to an object with `toState`, or set `strict: false` to skip such snapshots.',
+  );
+}
+
+/**
  * Turns snapshot data into the state to apply: maps it with `toState`, checks that it is a plain object, keeps
  * only synced keys (`pickKeys` / `omitKeys`), and returns a fresh deep copy without `__proto__`, `constructor`
- * or `prototype` keys at any depth, ready for {@link applyInPlace} or {@link mergeImmutable}.
+ * or `prototype` keys at any depth. The adapters use the cheaper {@link readState}; this is for code that keeps
+ * the state itself.
  *
  * @returns the state, or `undefined` when it is not a plain object and `strict` is `false` (skip the apply).
  * @throws TypeError when it is not a plain object and `strict` is not `false`; the message says what was received.
@@ -116,14 +166,8 @@ export function toSafeState<T, S extends object = Record<string, unknown>>(
   data: T,
   options: StateAdapterOptions<T, S>,
 ): S | undefined {
-  const state: unknown = options.toState ? options.toState(data) : data;
-  if (!isPlainObject(state)) {
-    if (options.strict === false) return undefined;
-    throw new TypeError(
-      `Expected the snapshot state to be a plain object, got ${describe(state)}${options.toState ? ' from `toState`' : ''}. ` +
-        'Map the data to an object with `toState`, or set `strict: false` to skip such snapshots.',
-    );
-  }
+  const state = readState(data, options) as Record<string, unknown> | undefined;
+  if (!state) return undefined;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(state)) if (isSyncedKey(key, options)) out[key] = safeCopy(state[key]);
   return out as S;
