@@ -37,10 +37,9 @@ export declare namespace StandardSchemaV1 {
 /** @internal Formats issues as `path.to.key: message`, joined with `; `. */
 export function formatIssues(issues: readonly StandardSchemaV1.Issue[]): string {
   return issues
-    .map(({ message, path }) =>
-      path?.length
-        ? `${path.map((p) => String(typeof p === 'object' && p !== null ? p.key : p)).join('.')}: ${message}`
-        : message,
-    )
+    .map(({ message, path }) => {
+      const at = (path ?? []).map((p) => String(typeof p === 'object' && p !== null ? p.key : p)).join('.');
+      return at ? `${at}: ${message}` : message;
+    })
     .join('; ');
 }
