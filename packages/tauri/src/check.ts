@@ -3,4 +3,5 @@
  * (`invoke("get_snapshot") failed: <reason>`), keeping the original as `cause`.
  */
 export const wrapError = (what: string, error: unknown): Error =>
-  new Error(`${what} failed: ${error}`, { cause: error });
+  // `Error(…)` called without `new` builds the same Error (shorter in the bundle).
+  Error(`${what} failed: ${error}`, { cause: error });

@@ -44,6 +44,24 @@ type Channel = [ready: Promise<UnlistenFn>, topics: Map<Topic, Set<Handler>>];
 const channels = new WeakMap<TauriListen, Map<EventName, Channel>>();
 
 /**
+ * Calls each handler of a set with `payload`, walking the live set (no copy, nothing allocated per event). A
+ * handler removed during the walk is not called. At most as many calls are made as the set held when the walk
+ * began, so a handler that leaves and subscribes again while being called (it moves to the end of the set) cannot
+ * loop; it may get the same event a second time, a duplicate the engine ignores. A throwing foreign handler does
+ * not stop the others.
+ */
+const run = (handlers: Set<Handler> | undefined, payload: unknown): void => {
+  if (handlers) {
+    let left = handlers.size;
+    for (const fn of handlers)
+      if (--left >= 0)
+        try {
+          fn(payload);
+        } catch {}
+  }
+};
+
+/**
  * Creates an `InvalidationSubscriber` over a Tauri event. All subscriptions that use the same `listen` function
  * and `eventName` share one Tauri listener, whatever the number of topics: each event is handed to the handlers
  * of its topic through a map lookup (payloads without a valid topic go to every handler, so each one reports it
@@ -71,19 +89,16 @@ export function createTauriInvalidationSubscriber(options: TauriSubscriberOption
       if (!channel) {
         const topics: Channel[1] = new Map();
         // Hands each payload to its topic's handlers (a map lookup), or to every handler when it has no usable
-        // topic, so each one reports it. A throwing foreign handler does not stop the others.
+        // topic, so each one reports it.
         const dispatch = ({ payload }: { payload: unknown }) => {
           const target = (payload as { topic?: unknown } | null)?.topic;
-          const sets =
-            typeof target === 'string' && target
-              ? [topics.get(target), topics.get('')]
-              : [...topics.values()];
-          for (const set of [...sets])
-            for (const fn of [...(set ?? [])]) {
-              try {
-                fn(payload);
-              } catch {}
-            }
+          if (typeof target === 'string' && target) {
+            run(topics.get(target), payload);
+            run(topics.get(''), payload);
+          } else
+            topics.forEach((handlers) => {
+              run(handlers, payload);
+            });
         };
         // Called before `channels.set`, so a `listen` that is not a function fails as "listen is not a function".
         channel = [listen(eventName, dispatch), topics];
@@ -104,13 +119,13 @@ export function createTauriInvalidationSubscriber(options: TauriSubscriberOption
           () => {}, // a failed `listen` left nothing to remove
         );
       };
-      try {
-        await ready;
-      } catch (error) {
-        void leave();
-        throw wrapError(`listen("${eventName}")`, error);
-      }
-      return leave as Unsubscribe;
+      return ready.then(
+        () => leave as Unsubscribe,
+        (error: unknown) => {
+          void leave();
+          throw wrapError(`listen("${eventName}")`, error);
+        },
+      );
     },
   };
 }

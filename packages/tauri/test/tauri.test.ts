@@ -447,6 +447,66 @@ describe('createTauriInvalidationSubscriber', () => {
     expect(ipcCount(ipc, 'plugin:event|unlisten')).toBe(1);
   });
 
+  test('handlers that leave or re-subscribe during a dispatch: no call after leaving, no endless loop', async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const ipc = spyIpc();
+    const subscriber = createTauriInvalidationSubscriber({ listen, eventName: EVENT, topic: 't' });
+    const calls: string[] = [];
+    let offSecond: (() => unknown) | undefined;
+    let offFirst: (() => unknown) | undefined;
+    let restarts = 0;
+    // On its first call, `first` removes `second` (not yet called), then leaves and subscribes itself again, as a
+    // handle stopped and restarted from inside its own event would (the engine passes the same handler each
+    // time): it moves to the end of the set, behind `third`.
+    const first = (payload: unknown) => {
+      calls.push(`first:${(payload as { revision: string }).revision}`);
+      if (restarts++) return;
+      void offSecond?.();
+      void offFirst?.();
+      void subscriber.subscribe(first).then((off) => {
+        offFirst = off;
+      });
+    };
+    const second = () => void calls.push('second');
+    const third = () => void calls.push('third');
+    offFirst = await subscriber.subscribe(first);
+    offSecond = await subscriber.subscribe(second);
+    const offThird = await subscriber.subscribe(third);
+
+    await emit(EVENT, { topic: 't', revision: '1' });
+    // `second` left before its turn and is not called. The set held 3 handlers, so 3 calls at most: `first`
+    // joined again at the end during the walk and got the event once more (the engine ignores such duplicates).
+    // A handler that did this on every call would still be called at most `size` times: no endless loop.
+    expect(calls).toEqual(['first:1', 'third', 'first:1']);
+    calls.length = 0;
+    await emit(EVENT, { topic: 't', revision: '2' });
+    expect(calls).toEqual(['third', 'first:2']);
+
+    // A handler that leaves and re-subscribes on every call, next to another one on its topic.
+    const loopSubscriber = createTauriInvalidationSubscriber({ listen, eventName: EVENT, topic: 'loop' });
+    let offLoop: (() => unknown) | undefined;
+    let loops = 0;
+    const loop = () => {
+      loops++;
+      void offLoop?.();
+      void loopSubscriber.subscribe(loop).then((off) => {
+        offLoop = off;
+      });
+    };
+    offLoop = await loopSubscriber.subscribe(loop);
+    const other = vi.fn();
+    const offOther = await loopSubscriber.subscribe(other);
+    await emit(EVENT, { topic: 'loop', revision: '1' });
+    expect(loops).toBe(1);
+    expect(other).toHaveBeenCalledTimes(1);
+    await offLoop?.();
+    await offOther();
+    await offFirst?.();
+    await offThird();
+    expect(ipcCount(ipc, 'plugin:event|listen')).toBe(1);
+    expect(ipcCount(ipc, 'plugin:event|unlisten')).toBe(1);
+  });
+
   test('different event names get different listeners; a throwing handler does not stop the others', async () => {
     mockIPC(() => null, { shouldMockEvents: true });
     const ipc = spyIpc();
