@@ -25,10 +25,11 @@ export interface PiniaStoreLike<S extends object = Record<string, unknown>> {
 type Flags = { __v_isRef?: unknown; __v_raw?: unknown; value?: unknown } | null | undefined;
 
 /**
- * The data behind a value of Pinia state, read the way Vue's `isRef`/`toRaw` do (Vue 3 flags refs with
- * `__v_isRef` and answers `__v_raw` on a reactive proxy with its raw object), so the comparison walks plain
- * objects instead of reactive proxies and nothing from Vue is bundled. A value without those flags is returned
- * as it is: comparing through the proxy is slower, never wrong.
+ * The data behind Pinia state, read the way Vue's `toRaw`/`unref` do (Vue 3 answers `__v_raw` on a reactive proxy
+ * with its raw object and flags refs with `__v_isRef`), so that comparisons walk plain objects instead of reactive
+ * proxies and nothing from Vue is bundled. Called on the state itself and on values in it that are neither plain
+ * objects nor arrays (the refs of a setup store). A value without those flags is returned as it is: comparing
+ * through a proxy is slower, never wrong.
  */
 const raw = (value: unknown): unknown => {
   if (typeof value !== 'object' || value === null) return value;

@@ -5,11 +5,12 @@ type Dict = Record<string, unknown>;
 
 /** The state of one walk of {@link patch}. */
 interface Walk {
-  /** The target's root: writes go through it (and through reactive proxies below it). */
-  root: Dict;
-  /** Keys from the root to the node being patched (a stack, so the walk allocates no paths). */
-  path: (string | number)[];
-  /** Maps a value read from the target to the data it holds (e.g. a reactive proxy to its raw object). */
+  /**
+   * The target's root (writes go through it, and through the reactive proxies below it), then the keys from it
+   * to the node being patched: a stack, so the walk allocates no paths.
+   */
+  path: unknown[];
+  /** Maps the target, or a value in it that is neither a plain object nor an array, to the data it holds. */
   read: (value: unknown) => unknown;
   write: boolean;
 }
@@ -17,7 +18,7 @@ interface Walk {
 const same = <V>(value: V): V => value;
 
 /** The target node at `walk.path`, read through the root (and its proxies). */
-const resolve = (walk: Walk): Dict => walk.path.reduce<Dict>((node, key) => node[key] as Dict, walk.root);
+const resolve = (walk: Walk): Dict => walk.path.reduce((node, key) => (node as Dict)[key as string]) as Dict;
 
 /** Whether `a` and `b` are both plain objects, or both arrays of the same length: patched key by key. */
 const nested = (a: unknown, b: unknown): boolean =>
@@ -26,9 +27,11 @@ const nested = (a: unknown, b: unknown): boolean =>
 /**
  * Compares `value` (read from the target node at `walk.path`, under `key`) with `next`: 0 when equal; 1 when it
  * differs and was patched in place (only when `walk.write`); 2 when it must be replaced by a copy of `next`.
+ * Plain objects and arrays are taken as they are; other values that differ (e.g. refs) go through `walk.read`.
  */
 function diff(walk: Walk, value: unknown, next: unknown, key: string | number): number {
-  const data = walk.read(value);
+  if (Object.is(value, next)) return 0;
+  const data = isPlainObject(value) || Array.isArray(value) ? value : walk.read(value);
   if (Object.is(data, next)) return 0;
   if (!nested(data, next)) return 2;
   walk.path.push(key);
@@ -62,9 +65,12 @@ function patch(walk: Walk, current: Dict, source: Dict, options?: KeyOptions): b
     }
     return changed;
   }
+  let shared = 0; // keys of `source` that `current` has too
   for (const key of Object.keys(source)) {
+    const own = hasOwn(current, key);
+    if (own) shared++;
     if (options ? !isSyncedKey(key, options) : isUnsafeKey(key)) continue;
-    const found = hasOwn(current, key) ? diff(walk, current[key], source[key], key) : 2;
+    const found = own ? diff(walk, current[key], source[key], key) : 2;
     if (!found) continue;
     if (!walk.write) return true;
     if (found > 1) {
@@ -74,20 +80,26 @@ function patch(walk: Walk, current: Dict, source: Dict, options?: KeyOptions): b
     changed = true;
   }
   if (options?.mode === 'merge') return changed;
-  for (const key of Object.keys(current)) {
-    // Functions (store actions) are never data: a snapshot cannot carry them, so replace mode keeps them.
-    if (
-      hasOwn(source, key) ||
-      (options ? !isSyncedKey(key, options) || typeof current[key] === 'function' : isUnsafeKey(key))
-    )
-      continue;
-    if (!walk.write) return true;
-    target ??= resolve(walk);
-    delete target[key];
-    changed = true;
-  }
+  // Counted without allocating: when `current` has no other key, there is nothing to delete.
+  for (const _ in current) shared--;
+  if (shared < 0)
+    for (const key of Object.keys(current)) {
+      // Functions (store actions) are never data: a snapshot cannot carry them, so replace mode keeps them.
+      if (
+        hasOwn(source, key) ||
+        (options ? !isSyncedKey(key, options) || typeof current[key] === 'function' : isUnsafeKey(key))
+      )
+        continue;
+      if (!walk.write) return true;
+      target ??= resolve(walk);
+      delete target[key];
+      changed = true;
+    }
   return changed;
 }
+
+/** A walk that only compares (it never resolves a target, so its path needs no root): shared, allocation-free. */
+const comparing: Walk = { path: [], read: same, write: false };
 
 /**
  * Structural equality for JSON-like data: primitives by `Object.is`, arrays element by element, plain objects by
@@ -102,10 +114,7 @@ function patch(walk: Walk, current: Dict, source: Dict, options?: KeyOptions): b
  * ```
  */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  return (
-    Object.is(a, b) ||
-    (nested(a, b) && !patch({ root: a as Dict, path: [], read: same, write: false }, a as Dict, b as Dict))
-  );
+  return Object.is(a, b) || (nested(a, b) && !patch(comparing, a as Dict, b as Dict));
 }
 
 /**
@@ -123,17 +132,18 @@ export function deepEqual(a: unknown, b: unknown): boolean {
  * own-property checks are used throughout, and no prototype is ever set. Made for Pinia state, Vue `reactive`
  * objects and Valtio proxies.
  *
- * @param read - maps a value of `target` to the plain data it holds, e.g. Vue's `toRaw` (`target` included).
- *   Comparisons then read plain objects instead of going through reactive proxies, and only the paths that
- *   change are read and written through `target`. @default the value itself
+ * @param read - maps `target`, and each value inside it that is neither a plain object nor an array nor equal
+ *   to the snapshot's (e.g. a Vue ref), to the data it holds; e.g. `(value) => toRaw(unref(value))` with Vue.
+ *   Comparisons then walk plain objects instead of reactive proxies, and only the paths that change are read and
+ *   written through `target`. @default the value itself
  * @returns whether anything was written.
  * @example
  * ```ts
  * import { applyInPlace, readState } from '@statesync/core/state';
- * import { toRaw } from 'vue';
+ * import { toRaw, unref } from 'vue';
  *
  * const state = readState(snapshot.data, options);
- * if (state) applyInPlace(settings, state, options, toRaw); // settings = reactive({ … })
+ * if (state) applyInPlace(settings, state, options, (value) => toRaw(unref(value))); // settings = reactive({ … })
  * ```
  */
 export function applyInPlace<S extends object>(
@@ -142,19 +152,14 @@ export function applyInPlace<S extends object>(
   options: StateMergeOptions<S> = {},
   read: (value: unknown) => unknown = same,
 ): boolean {
-  return patch(
-    { root: target as Dict, path: [], read, write: true },
-    read(target) as Dict,
-    state as Dict,
-    options,
-  );
+  return patch({ path: [target], read, write: true }, read(target) as Dict, state as Dict, options);
 }
 
 /**
  * Whether {@link applyInPlace} would write anything, without writing. Lets an adapter skip a store update
  * (and its subscribers) when the snapshot brings nothing new; stops at the first difference.
  *
- * @param read - as for {@link applyInPlace}: with it, `target` is only read through `read`.
+ * @param read - as for {@link applyInPlace}: with it, `target` is only read through what `read` returns.
  * @example
  * ```ts
  * import { applyInPlace, hasStateChanges } from '@statesync/core/state';
@@ -170,12 +175,7 @@ export function hasStateChanges<S extends object>(
   options: StateMergeOptions<S> = {},
   read: (value: unknown) => unknown = same,
 ): boolean {
-  return patch(
-    { root: target as Dict, path: [], read, write: false },
-    read(target) as Dict,
-    state as Dict,
-    options,
-  );
+  return patch({ path: [target], read, write: false }, read(target) as Dict, state as Dict, options);
 }
 
 /**

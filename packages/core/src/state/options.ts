@@ -1,3 +1,4 @@
+import { mergeImmutable } from './apply';
 import { isPlainObject, isUnsafeKey } from './keys';
 
 /**
@@ -166,9 +167,7 @@ export function toSafeState<T, S extends object = Record<string, unknown>>(
   data: T,
   options: StateAdapterOptions<T, S>,
 ): S | undefined {
-  const state = readState(data, options) as Record<string, unknown> | undefined;
-  if (!state) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(state)) if (isSyncedKey(key, options)) out[key] = safeCopy(state[key]);
-  return out as S;
+  const state = readState(data, options);
+  // Merged into a fresh object: a copy of the synced keys, without unsafe keys at any depth.
+  return state && mergeImmutable({} as S, state, options);
 }
