@@ -95,8 +95,14 @@ for (const mod of project.children ?? []) {
   if (!file) throw new Error(`typedoc module "${mod.name}" does not match a package entry point.`);
   mod.name = byFile.get(file);
 }
+// As typedoc's CLI does: validate links and exports. A broken {@link}, or a public API that references a type the
+// package does not export, fails the docs build (like a dead link in a page).
+app.validate(project);
 await app.generateOutputs(project);
-if (app.logger.hasErrors()) process.exit(1);
+if (app.logger.hasErrors() || app.logger.hasWarnings()) {
+  console.error('prepare: typedoc reported the problems above; fix the TSDoc (or the exports) they name.');
+  process.exit(1);
+}
 console.log(
   `prepare: ${entries.length} entry points documented in docs/api/ (${Math.round(performance.now() - started)} ms)`,
 );
