@@ -61,7 +61,9 @@ export interface PiniaSnapshotApplierOptions<T, S extends object> extends StateA
  * Creates a `SnapshotApplier` that writes snapshots into a Pinia store with one `$patch` per snapshot,
  * writing only the keys whose value changed (deep comparison) so watchers, computed values and components
  * that depend on unchanged keys do not re-run, and skipping `$patch` entirely (no `$subscribe` call) when
- * nothing changed. Nested objects keep their identity.
+ * nothing changed. Nested objects keep their identity; arrays of the same length are patched element by element,
+ * so untouched elements keep theirs. Comparisons read the raw state behind Pinia's proxies; only what changed is
+ * copied.
  *
  * - `mode: 'replace'` (default): afterwards the synced keys equal the snapshot (absent ones are removed);
  *   `mode: 'merge'`: the snapshot's keys are written over the store's, others stay.

@@ -2,7 +2,7 @@ import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from 
 import { createManualClock } from '@statesync/core/testing';
 import { createVueSnapshotApplier, type VueSnapshotApplierOptions } from '@statesync/vue';
 import { describe, expect, test, vi } from 'vitest';
-import { nextTick, type Ref, reactive, readonly, ref, shallowReactive, shallowRef, watch } from 'vue';
+import { nextTick, type Ref, reactive, readonly, ref, shallowReactive, shallowRef, toRaw, watch } from 'vue';
 
 interface Settings {
   theme: string;
@@ -209,5 +209,53 @@ describe('createVueSnapshotApplier', () => {
     expect({ ...target }).toEqual({ theme: 'dark', draft: 'local' });
     expect(onChange).toHaveBeenCalledOnce();
     handle.stop();
+  });
+
+  test('lists of the same length are patched element by element; refs inside are compared by their data', () => {
+    const first = { id: 1, title: 'a' };
+    const inner = ref({ width: 240 });
+    const target = reactive({ items: [first, { id: 2, title: 'b' }], box: inner });
+    const items = toRaw(target.items);
+    const box = toRaw(inner.value);
+    const seen = { first: 0, second: 0, box: 0 };
+    watch(
+      () => target.items[0],
+      () => void seen.first++,
+      { flush: 'sync', deep: true },
+    );
+    watch(
+      () => target.items[1],
+      () => void seen.second++,
+      { flush: 'sync', deep: true },
+    );
+    watch(inner, () => void seen.box++, { flush: 'sync', deep: true });
+    const applier = createVueSnapshotApplier<Record<string, unknown>, unknown>({ target });
+    applier.apply({
+      revision: '1' as never,
+      data: {
+        items: [
+          { id: 1, title: 'a' },
+          { id: 2, title: 'B' },
+        ],
+        box: { width: 240 },
+      },
+    });
+    expect(seen).toEqual({ first: 0, second: 1, box: 0 });
+    expect(toRaw(target.items)).toBe(items);
+    expect(toRaw(target.items[0])).toBe(first);
+    expect(toRaw(inner.value)).toBe(box);
+    applier.apply({
+      revision: '2' as never,
+      data: {
+        items: [
+          { id: 1, title: 'a' },
+          { id: 2, title: 'B' },
+        ],
+        box: { width: 300 },
+      },
+    });
+    expect(seen).toEqual({ first: 0, second: 1, box: 1 });
+    expect(inner.value).toEqual({ width: 300 });
+    expect(toRaw(inner.value)).toBe(box);
   });
 });
