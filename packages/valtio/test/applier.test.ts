@@ -113,6 +113,34 @@ describe('createValtioSnapshotApplier', () => {
     handle.stop();
   });
 
+  test('a list of the same length is patched element by element, after several snapshots', async () => {
+    const state = proxy({
+      items: [
+        { id: 1, title: 'a' },
+        { id: 2, title: 'b' },
+        { id: 3, title: 'c' },
+      ],
+    });
+    const items = state.items;
+    const [first, second, third] = items;
+    const applier = createValtioSnapshotApplier<{ items: { id: number; title: string }[] }>({ proxy: state });
+    const ops: unknown[] = [];
+    subscribe(state, (batch) => void ops.push(...batch.map(([op, path]) => [op, path.join('.')])));
+    const data = (titles: string[]) => ({ items: titles.map((title, i) => ({ id: i + 1, title })) });
+    applier.apply({ revision: '1' as never, data: data(['a', 'B', 'c']) });
+    applier.apply({ revision: '2' as never, data: data(['a', 'B', 'C']) });
+    await flushMicrotasks();
+    expect(ops).toEqual([
+      ['set', 'items.1.title'],
+      ['set', 'items.2.title'],
+    ]);
+    expect(state.items).toBe(items);
+    expect(state.items[0]).toBe(first);
+    expect(state.items[1]).toBe(second);
+    expect(state.items[2]).toBe(third);
+    expect(snapshot(state)).toEqual(data(['a', 'B', 'C']));
+  });
+
   test('replace removes synced keys missing from the snapshot; merge keeps them; pickKeys and toState', async () => {
     const r = setup<Record<string, unknown>>({ theme: 'dark' });
     await r.handle.start();
