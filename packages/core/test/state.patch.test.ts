@@ -227,3 +227,12 @@ test('mergeImmutable shares unchanged elements of a changed array', () => {
   expect(next.other).toBe(previous.other);
   expect(previous.items[1]).toEqual({ id: 2 });
 });
+
+test('only own keys of the state are written, never inherited ones', () => {
+  const state = Object.assign(Object.create({ inherited: 1 }) as Dict, { a: 1 });
+  const target: Dict = {};
+  expect(applyInPlace(target, state)).toBe(true);
+  expect(target).toEqual({ a: 1 });
+  expect(Object.hasOwn(target, 'inherited')).toBe(false);
+  expect(hasStateChanges(target, state)).toBe(false);
+});

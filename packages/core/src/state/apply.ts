@@ -66,7 +66,9 @@ function patch(walk: Walk, current: Dict, source: Dict, options?: KeyOptions): b
     return changed;
   }
   let shared = 0; // keys of `source` that `current` has too
-  for (const key of Object.keys(source)) {
+  for (const key in source) {
+    // for-in walks the cached key list without allocating; inherited keys (a polluted prototype) are skipped.
+    if (!hasOwn(source, key)) continue;
     const own = hasOwn(current, key);
     if (own) shared++;
     if (options ? !isSyncedKey(key, options) : isUnsafeKey(key)) continue;
