@@ -1,10 +1,6 @@
-import { defineConfig } from 'tsdown';
+import { packageBuild } from '../../tsdown.base';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', state: 'src/state/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  platform: 'neutral',
-  fixedExtension: true,
-  clean: true,
-});
+export default packageBuild(
+  { index: 'src/index.ts', testing: 'src/testing/index.ts', state: 'src/state/index.ts' },
+  'tsconfig.json',
+);
