@@ -1,14 +1,14 @@
 // Shared e2e harness: serves the web-tabs example (plus the counter test page) on 127.0.0.1 and drives
 // Debian's Chromium with playwright-core. Never downloads a browser.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 // @ts-expect-error: plain ESM module without types
 import { startServer } from '../examples/web-tabs/server.mjs';
+import { launchChromium } from '../scripts/chromium.mjs';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const pageScript = fileURLToPath(new URL('./pages/counter.ts', import.meta.url));
 
 export interface Browser {
@@ -21,10 +21,6 @@ export interface Browser {
 }
 
 export async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: run \`bash scripts/setup.sh\` (installs Debian's chromium).`,
-    );
   const server: { url: string; close(): Promise<void> } = await startServer({
     pages: {
       '/counter.html': {
@@ -34,19 +30,7 @@ export async function launch(): Promise<Browser> {
     },
   });
   const profile = mkdtempSync(join(tmpdir(), 'statesync-e2e-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const context = await launchChromium(chromium, profile);
   const blank = context.pages()[0];
   return {
     context,

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH as CHROMIUM, launchChromium } from '../../../scripts/chromium.mjs';
 import { num, quantile, ratio } from '../lib/stats.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const LIBRARIES = [
   ['statesync-web', '@statesync/web'],
   ['pinia-shared-state', 'pinia-shared-state'],
@@ -154,19 +154,7 @@ export async function run({ smoke }) {
   const files = await bundlePages();
   const server = await serve(files);
   const profile = mkdtempSync(join(tmpdir(), 'statesync-bench-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const context = await launchChromium(chromium, profile);
   const browser = { context, url: server.url, errors: [] };
   const lat = new Map(LIBRARIES.map(([, name]) => [name, {}]));
   const races = new Map();
