@@ -14,6 +14,7 @@ import {
   createManualClock,
   createMemoryBus,
   createSeededRandom,
+  createTestSync,
   flushMicrotasks,
 } from '@statesync/core/testing';
 import { describe, expect, test, vi } from 'vitest';
@@ -132,6 +133,27 @@ describe('@statesync/core/testing', () => {
     await clock.runAll();
     expect(order).toEqual(['a@10', 'b@20', 'd@20']);
     expect(clock.pendingTimers()).toBe(0);
+  });
+
+  test('createTestSync wires a source, a manual clock and an engine around an applier', async () => {
+    const applied: string[] = [];
+    const { source, handle, clock, errors } = createTestSync({
+      initial: 'a',
+      applier: {
+        apply: ({ data }) => {
+          if (data === 'bad') throw new Error('rejected');
+          applied.push(data);
+        },
+      },
+    });
+    await handle.start();
+    source.update('b');
+    await clock.advance(0);
+    source.update('bad');
+    await clock.advance(0);
+    expect(applied).toEqual(['a', 'b']);
+    expect(errors.map((e) => [e.phase, e.topic])).toEqual([['apply', 'test']]);
+    handle.stop();
   });
 
   test('createSeededRandom is deterministic and in [0, 1)', () => {

@@ -1,6 +1,5 @@
 import { configureStore, createSelector, createSlice, type PayloadAction } from '@reduxjs/toolkit';
-import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from '@statesync/core';
-import { createManualClock } from '@statesync/core/testing';
+import { createTestSync } from '@statesync/core/testing';
 import {
   createReduxSnapshotApplier,
   type StateSyncReducerOptions,
@@ -51,8 +50,6 @@ const setup = <T>(
     'topic'
   >,
 ) => {
-  const clock = createManualClock();
-  const source = createSnapshotSource({ topic: 'settings', initial });
   // configureStore's default middleware runs the immutability and serializability checks.
   const store = configureStore({
     reducer: {
@@ -60,16 +57,14 @@ const setup = <T>(
       counter: counterSlice.reducer,
     },
   });
-  const errors: SyncErrorContext[] = [];
-  const handle = createRevisionSync({
-    topic: 'settings',
-    subscriber: source,
-    provider: source,
-    applier: createReduxSnapshotApplier({ store, topic: 'settings' }),
-    clock,
-    onError: (e) => void errors.push(e),
-  });
-  return { clock, source, store, handle, errors };
+  return {
+    store,
+    ...createTestSync<T>({
+      topic: 'settings',
+      initial,
+      applier: createReduxSnapshotApplier({ store, topic: 'settings' }),
+    }),
+  };
 };
 type RootState = ReturnType<ReturnType<typeof setup>['store']['getState']>;
 

@@ -1,5 +1,4 @@
-import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from '@statesync/core';
-import { createManualClock } from '@statesync/core/testing';
+import { createTestSync } from '@statesync/core/testing';
 import { createSvelteSnapshotApplier, type SvelteSnapshotApplierOptions } from '@statesync/svelte';
 import { derived, get, writable } from 'svelte/store';
 import { describe, expect, test } from 'vitest';
@@ -23,19 +22,15 @@ const localState = (): Settings => ({
 type Options<T> = Omit<SvelteSnapshotApplierOptions<T, Settings>, 'store'>;
 
 const setup = <T>(initial: T, options: Options<T> = { omitKeys: ['draft'] } as Options<T>) => {
-  const clock = createManualClock();
-  const source = createSnapshotSource({ topic: 'settings', initial });
   const store = writable(localState());
-  const errors: SyncErrorContext[] = [];
-  const handle = createRevisionSync({
-    topic: 'settings',
-    subscriber: source,
-    provider: source,
-    applier: createSvelteSnapshotApplier({ store, ...options }),
-    clock,
-    onError: (e) => void errors.push(e),
-  });
-  return { clock, source, store, handle, errors };
+  return {
+    store,
+    ...createTestSync({
+      topic: 'settings',
+      initial,
+      applier: createSvelteSnapshotApplier({ store, ...options }),
+    }),
+  };
 };
 
 /** Subscribes and records every emitted value (the first one is the current value). */

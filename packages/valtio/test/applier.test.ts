@@ -1,5 +1,4 @@
-import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from '@statesync/core';
-import { createManualClock, flushMicrotasks } from '@statesync/core/testing';
+import { createTestSync, flushMicrotasks } from '@statesync/core/testing';
 import { createValtioSnapshotApplier, type ValtioSnapshotApplierOptions } from '@statesync/valtio';
 import { proxy, snapshot, subscribe, unstable_enableOp } from 'valtio/vanilla';
 import { subscribeKey } from 'valtio/vanilla/utils';
@@ -37,19 +36,15 @@ const makeState = () =>
 type Options<T> = Omit<ValtioSnapshotApplierOptions<T, Settings>, 'proxy'>;
 
 const setup = <T>(initial: T, options: Options<T> = { omitKeys: ['draft'] } as Options<T>) => {
-  const clock = createManualClock();
-  const source = createSnapshotSource({ topic: 'settings', initial });
   const state = makeState();
-  const errors: SyncErrorContext[] = [];
-  const handle = createRevisionSync({
-    topic: 'settings',
-    subscriber: source,
-    provider: source,
-    applier: createValtioSnapshotApplier({ proxy: state, ...options }),
-    clock,
-    onError: (e) => void errors.push(e),
-  });
-  return { clock, source, state, handle, errors };
+  return {
+    state,
+    ...createTestSync({
+      topic: 'settings',
+      initial,
+      applier: createValtioSnapshotApplier({ proxy: state, ...options }),
+    }),
+  };
 };
 
 const plain = (state: Settings) => {

@@ -1,5 +1,4 @@
-import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from '@statesync/core';
-import { createManualClock } from '@statesync/core/testing';
+import { createTestSync } from '@statesync/core/testing';
 import { createVueSnapshotApplier, type VueSnapshotApplierOptions } from '@statesync/vue';
 import { describe, expect, test, vi } from 'vitest';
 import { nextTick, type Ref, reactive, readonly, ref, shallowReactive, shallowRef, toRaw, watch } from 'vue';
@@ -31,18 +30,13 @@ const setup = <T>(
   target: Ref<Settings> | Settings,
   options: Options<T> = { omitKeys: ['draft'] } as Options<T>,
 ) => {
-  const clock = createManualClock();
-  const source = createSnapshotSource({ topic: 'settings', initial });
-  const errors: SyncErrorContext[] = [];
-  const handle = createRevisionSync({
-    topic: 'settings',
-    subscriber: source,
-    provider: source,
-    applier: createVueSnapshotApplier({ target, ...options }),
-    clock,
-    onError: (e) => void errors.push(e),
-  });
-  return { clock, source, handle, errors };
+  return {
+    ...createTestSync({
+      topic: 'settings',
+      initial,
+      applier: createVueSnapshotApplier({ target, ...options }),
+    }),
+  };
 };
 
 /**

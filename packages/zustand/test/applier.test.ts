@@ -1,5 +1,4 @@
-import { createRevisionSync, createSnapshotSource, type SyncErrorContext } from '@statesync/core';
-import { createManualClock } from '@statesync/core/testing';
+import { createTestSync } from '@statesync/core/testing';
 import { createZustandSnapshotApplier, type ZustandSnapshotApplierOptions } from '@statesync/zustand';
 import { describe, expect, test, vi } from 'vitest';
 import { subscribeWithSelector } from 'zustand/middleware';
@@ -34,19 +33,15 @@ const makeStore = () =>
 type Options<T> = Omit<ZustandSnapshotApplierOptions<T, Settings>, 'store'>;
 
 const setup = <T = Data>(initial: T, options: Options<T> = { omitKeys: ['draft'] } as Options<T>) => {
-  const clock = createManualClock();
-  const source = createSnapshotSource({ topic: 'settings', initial });
   const store = makeStore();
-  const errors: SyncErrorContext[] = [];
-  const handle = createRevisionSync({
-    topic: 'settings',
-    subscriber: source,
-    provider: source,
-    applier: createZustandSnapshotApplier({ store, ...options }),
-    clock,
-    onError: (e) => void errors.push(e),
-  });
-  return { clock, source, store, handle, errors };
+  return {
+    store,
+    ...createTestSync({
+      topic: 'settings',
+      initial,
+      applier: createZustandSnapshotApplier({ store, ...options }),
+    }),
+  };
 };
 
 describe('createZustandSnapshotApplier', () => {

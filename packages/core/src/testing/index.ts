@@ -9,3 +9,4 @@ export {
 } from './bus';
 export { createManualClock, flushMicrotasks, type ManualClock } from './clock';
 export { createSeededRandom } from './random';
+export { createTestSync, type TestSync, type TestSyncOptions } from './sync';
