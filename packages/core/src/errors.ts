@@ -9,8 +9,9 @@ import type { Revision } from './revision';
  * - `protocol`: an event or envelope is malformed (not an object, missing topic, non-canonical revision…).
  * - `validate`: the `schema` rejected the snapshot's data.
  * - `apply`: the applier threw or rejected.
- * - `refresh`: the provider answered with a snapshot older than a revision already announced, or the engine
- *   gave up after `retry.maxAttempts`.
+ * - `refresh`: the provider answered with a snapshot older than a revision already announced (status `stale`
+ *   until it catches up). When `retry.maxAttempts` runs out, the last failure is reported under its own phase
+ *   with `willRetry: false`.
  * - `throttle`: scheduling a delayed refresh failed (a throwing injected clock).
  *
  * @example
