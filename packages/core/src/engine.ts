@@ -12,6 +12,7 @@ import {
   eventIssues,
   type InvalidationEvent,
   type InvalidationSubscriber,
+  isEventFields,
   parseSnapshotEnvelope,
   type SnapshotApplier,
   type SnapshotProvider,
@@ -520,24 +521,38 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   function onEvent(input: unknown): void {
     try {
       if (lifecycle === 'idle' || stopped()) return;
-      // Another topic's event is that topic's business (its handle reports it if malformed).
+      // Each field is read once, so what is checked is what is used, whatever getters the input has.
       let eventTopic: unknown;
+      let rawRevision: unknown;
+      let sourceId: unknown;
+      let timestampMs: unknown;
+      let rawEpoch: unknown;
+      let readable = false;
       try {
-        eventTopic = (input as { topic?: unknown } | null)?.topic;
-      } catch {} // a hostile getter: eventIssues below reports it with phase `protocol`
+        if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+          ({
+            topic: eventTopic,
+            revision: rawRevision,
+            sourceId,
+            timestampMs,
+            epoch: rawEpoch,
+          } = input as Record<string, unknown>);
+          readable = true;
+        }
+      } catch {} // a hostile getter: reported below with phase `protocol`
+      // Another topic's event is that topic's business (its handle reports it if malformed).
       if (typeof eventTopic === 'string' && eventTopic !== '' && eventTopic !== topic) return;
-      const issues = eventIssues(input);
-      if (issues) {
+      if (!readable || !isEventFields(eventTopic, rawRevision, sourceId, timestampMs, rawEpoch)) {
+        const issues = eventIssues(input) ?? ['its fields changed between two reads'];
         report('protocol', new ProtocolError(topic, 'invalidation event', issues), { input });
         return;
       }
-      const event = input as InvalidationEvent;
-      const { revision, epoch } = event;
+      const revision = rawRevision as Revision;
+      const epoch = rawEpoch as string | undefined;
       const foreign = epoch !== undefined && localEpoch !== undefined && epoch !== localEpoch;
       if (!foreign && compareRevisions(revision, wanted) <= 0) return; // already covered
       if (shouldRefresh) {
         try {
-          const { sourceId, timestampMs } = event;
           // A fresh object with the known fields only: the callback never sees the transport's payload.
           if (!shouldRefresh({ topic, revision, ...{ sourceId, timestampMs, epoch } } as InvalidationEvent))
             return;

@@ -211,6 +211,33 @@ describe('pacing of event-triggered fetches', () => {
   });
 });
 
+describe('events read once', () => {
+  test('each field of an event is read once, so a getter cannot swap a checked value for another', async () => {
+    const h = setup();
+    await h.handle.start();
+    const reads: string[] = [];
+    let revision = '1';
+    const event = {
+      get topic() {
+        reads.push('topic');
+        return 't';
+      },
+      get revision() {
+        reads.push('revision');
+        const r = revision;
+        revision = 'not a revision';
+        return r;
+      },
+    };
+    h.bus.publish(event);
+    await h.clock.advance(0);
+    expect(reads).toEqual(['topic', 'revision']);
+    expect(h.handle.getStatus().wantedRevision).toBe('1'); // the value checked, not the later one
+    expect(h.errors.map((e) => e.phase)).not.toContain('protocol'); // (the source itself is still at 0)
+    h.handle.stop();
+  });
+});
+
 describe('events of other topics', () => {
   test('are ignored without a fetch and without a report, even when malformed: their own handle reports them', async () => {
     const h = setup();
