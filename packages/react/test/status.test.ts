@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
-import { createRevisionSync, createSnapshotSource, type SyncState, type SyncStatus } from '@statesync/core';
-import { createManualClock } from '@statesync/core/testing';
+import type { SyncState, SyncStatus } from '@statesync/core';
+import { createTestSync } from '@statesync/core/testing';
 import { useSyncStatus } from '@statesync/react';
 import { act, createElement } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -19,14 +19,10 @@ afterEach(() => {
 });
 
 const setup = () => {
-  const clock = createManualClock();
-  const source = createSnapshotSource({ topic: 't', initial: { n: 0 } });
-  const handle = createRevisionSync({
+  const { clock, source, handle } = createTestSync({
     topic: 't',
-    subscriber: source,
-    provider: source,
+    initial: { n: 0 },
     applier: { apply() {} },
-    clock,
     throttling: { debounceMs: 10 },
   });
   let listeners = 0;

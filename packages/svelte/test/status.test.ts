@@ -1,19 +1,15 @@
-import { createRevisionSync, createSnapshotSource, type SyncStatus } from '@statesync/core';
-import { createManualClock } from '@statesync/core/testing';
+import type { SyncStatus } from '@statesync/core';
+import { createTestSync } from '@statesync/core/testing';
 import { syncStatusStore } from '@statesync/svelte';
 import { get } from 'svelte/store';
 import { describe, expect, test } from 'vitest';
 
 const setup = () => {
-  const clock = createManualClock();
-  const source = createSnapshotSource({ topic: 't', initial: { n: 0 } });
   let listening = 0;
-  const handle = createRevisionSync({
+  const { clock, source, handle } = createTestSync({
     topic: 't',
-    subscriber: source,
-    provider: source,
+    initial: { n: 0 },
     applier: { apply() {} },
-    clock,
     throttling: { debounceMs: 10 },
   });
   // Counts the status listeners the store holds on the real handle.

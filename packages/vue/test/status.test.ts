@@ -1,18 +1,14 @@
-import { createRevisionSync, createSnapshotSource, type SyncStatus } from '@statesync/core';
-import { createManualClock } from '@statesync/core/testing';
+import type { SyncStatus } from '@statesync/core';
+import { createTestSync } from '@statesync/core/testing';
 import { useSyncStatus } from '@statesync/vue';
 import { describe, expect, test } from 'vitest';
 import { effectScope, nextTick, watch } from 'vue';
 
 const setup = () => {
-  const clock = createManualClock();
-  const source = createSnapshotSource({ topic: 't', initial: { n: 0 } });
-  const handle = createRevisionSync({
+  const { clock, source, handle } = createTestSync({
     topic: 't',
-    subscriber: source,
-    provider: source,
+    initial: { n: 0 },
     applier: { apply() {} },
-    clock,
     throttling: { debounceMs: 10 },
   });
   return { clock, source, handle };
