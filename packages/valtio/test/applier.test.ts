@@ -3,25 +3,19 @@ import { createValtioSnapshotApplier, type ValtioSnapshotApplierOptions } from '
 import { proxy, snapshot, subscribe, unstable_enableOp } from 'valtio/vanilla';
 import { subscribeKey } from 'valtio/vanilla/utils';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import {
+  type SettingsData as Data,
+  settingsData as initialData,
+  type LocalSettings,
+} from '../../core/test/fixtures/settings';
 
 // Lets `subscribe` callbacks see which paths were written.
 beforeAll(() => unstable_enableOp(true));
 afterAll(() => unstable_enableOp(false));
 
-interface Settings {
-  theme: string;
-  layout: { sidebar: boolean; panels: string[] };
-  recent: string[];
-  draft: string;
+interface Settings extends LocalSettings {
   rename(theme: string): void;
 }
-type Data = Omit<Settings, 'draft' | 'rename'> & Record<string, unknown>;
-
-const initialData = (): Data => ({
-  theme: 'light',
-  layout: { sidebar: true, panels: ['a', 'b'] },
-  recent: ['x'],
-});
 const makeState = () =>
   proxy<Settings>({
     theme: 'system',

@@ -2,20 +2,13 @@ import { createTestSync } from '@statesync/core/testing';
 import { createVueSnapshotApplier, type VueSnapshotApplierOptions } from '@statesync/vue';
 import { describe, expect, test, vi } from 'vitest';
 import { nextTick, type Ref, reactive, readonly, ref, shallowReactive, shallowRef, toRaw, watch } from 'vue';
+import {
+  type SettingsData as Data,
+  settingsData as initialData,
+  type LocalSettings,
+} from '../../core/test/fixtures/settings';
 
-interface Settings {
-  theme: string;
-  layout: { sidebar: boolean; panels: string[] };
-  recent: string[];
-  draft: string;
-}
-type Data = Omit<Settings, 'draft'> & Record<string, unknown>;
-
-const initialData = (): Data => ({
-  theme: 'light',
-  layout: { sidebar: true, panels: ['a', 'b'] },
-  recent: ['x'],
-});
+type Settings = LocalSettings;
 const localState = (): Settings => ({
   theme: 'system',
   layout: { sidebar: false, panels: [] },

@@ -3,21 +3,15 @@ import { createZustandSnapshotApplier, type ZustandSnapshotApplierOptions } from
 import { describe, expect, test, vi } from 'vitest';
 import { subscribeWithSelector } from 'zustand/middleware';
 import { createStore } from 'zustand/vanilla';
+import {
+  type SettingsData as Data,
+  settingsData as initialData,
+  type LocalSettings,
+} from '../../core/test/fixtures/settings';
 
-interface Settings {
-  theme: string;
-  layout: { sidebar: boolean; panels: string[] };
-  recent: string[];
-  draft: string;
+interface Settings extends LocalSettings {
   setDraft(draft: string): void;
 }
-type Data = Omit<Settings, 'setDraft' | 'draft'> & Record<string, unknown>;
-
-const initialData = (): Data => ({
-  theme: 'light',
-  layout: { sidebar: true, panels: ['a', 'b'] },
-  recent: ['x'],
-});
 
 const makeStore = () =>
   createStore<Settings>()(
