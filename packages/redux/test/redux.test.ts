@@ -8,18 +8,15 @@ import {
 } from '@statesync/redux';
 import { describe, expect, test, vi } from 'vitest';
 import {
-  type SettingsData as Data,
+  expectUnpolluted,
+  hostileSettingsData,
   settingsData as initialData,
   type LocalSettings,
+  localSettings,
 } from '../../core/test/fixtures/settings';
 
 type Settings = LocalSettings;
-const localState = (): Settings => ({
-  theme: 'system',
-  layout: { sidebar: false, panels: [] },
-  recent: [],
-  draft: 'local',
-});
+const localState = localSettings;
 
 const settingsSlice = createSlice({
   name: 'settings',
@@ -152,22 +149,12 @@ describe('withStateSync + createReduxSnapshotApplier', () => {
   });
 
   test('never pollutes prototypes with JSON-parsed payloads', async () => {
-    const payload = JSON.parse(
-      '{"theme":"dark","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},' +
-        '"prototype":{"polluted":true},"layout":{"sidebar":true,"panels":[],"__proto__":{"polluted":true}},' +
-        '"recent":[{"__proto__":{"polluted":true}}]}',
-    ) as Data;
+    const payload = hostileSettingsData();
     const { store, handle } = setup(payload);
     await handle.start();
     const state = store.getState().settings;
-    expect(state.theme).toBe('dark');
-    expect(Object.prototype).not.toHaveProperty('polluted');
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.getPrototypeOf(state)).toBe(Object.prototype);
-    expect(Object.getPrototypeOf(state.layout)).toBe(Object.prototype);
+    expectUnpolluted(state, Object.prototype);
     expect(Object.keys(state).sort()).toEqual(['draft', 'layout', 'recent', 'theme']);
-    expect(Object.keys(state.layout)).toEqual(['sidebar', 'panels']);
-    expect(Object.hasOwn((state.recent as unknown[])[0] as object, '__proto__')).toBe(false);
     handle.stop();
   });
 

@@ -3,18 +3,15 @@ import { createVueSnapshotApplier, type VueSnapshotApplierOptions } from '@state
 import { describe, expect, test, vi } from 'vitest';
 import { nextTick, type Ref, reactive, readonly, ref, shallowReactive, shallowRef, toRaw, watch } from 'vue';
 import {
-  type SettingsData as Data,
+  expectUnpolluted,
+  hostileSettingsData,
   settingsData as initialData,
   type LocalSettings,
+  localSettings,
 } from '../../core/test/fixtures/settings';
 
 type Settings = LocalSettings;
-const localState = (): Settings => ({
-  theme: 'system',
-  layout: { sidebar: false, panels: [] },
-  recent: [],
-  draft: 'local',
-});
+const localState = localSettings;
 
 type Options<T> = Omit<VueSnapshotApplierOptions<T, Settings>, 'target'>;
 
@@ -130,23 +127,12 @@ describe('createVueSnapshotApplier', () => {
   });
 
   test('never pollutes prototypes with JSON-parsed payloads', async () => {
-    const payload = JSON.parse(
-      '{"theme":"dark","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},' +
-        '"prototype":{"polluted":true},"layout":{"sidebar":true,"panels":[],"__proto__":{"polluted":true},' +
-        '"constructor":{"polluted":true}},"recent":[{"__proto__":{"polluted":true}}]}',
-    ) as Data;
+    const payload = hostileSettingsData();
     const target = reactive(localState());
     const proto = Object.getPrototypeOf(target);
     const { handle } = setup(payload, target);
     await handle.start();
-    expect(target.theme).toBe('dark');
-    expect(Object.prototype).not.toHaveProperty('polluted');
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.getPrototypeOf(target)).toBe(proto);
-    expect(Object.getPrototypeOf(target.layout)).toBe(Object.prototype);
-    expect(Object.hasOwn(target, 'constructor') || Object.hasOwn(target, 'prototype')).toBe(false);
-    expect(Object.keys(target.layout)).toEqual(['sidebar', 'panels']);
-    expect(Object.hasOwn((target.recent as unknown[])[0] as object, '__proto__')).toBe(false);
+    expectUnpolluted(target, proto);
     handle.stop();
   });
 

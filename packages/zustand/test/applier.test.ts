@@ -5,6 +5,8 @@ import { subscribeWithSelector } from 'zustand/middleware';
 import { createStore } from 'zustand/vanilla';
 import {
   type SettingsData as Data,
+  expectUnpolluted,
+  hostileSettingsData,
   settingsData as initialData,
   type LocalSettings,
 } from '../../core/test/fixtures/settings';
@@ -125,23 +127,13 @@ describe('createZustandSnapshotApplier', () => {
   });
 
   test('never pollutes prototypes with JSON-parsed payloads', async () => {
-    const payload = JSON.parse(
-      '{"theme":"dark","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},' +
-        '"prototype":{"polluted":true},"layout":{"sidebar":true,"panels":[],"__proto__":{"polluted":true}},' +
-        '"recent":[{"__proto__":{"polluted":true}}]}',
-    ) as Data;
+    const payload = hostileSettingsData();
     const { store, handle } = setup(payload);
     const proto = Object.getPrototypeOf(store.getState());
     await handle.start();
     const state = store.getState();
-    expect(state.theme).toBe('dark');
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.prototype).not.toHaveProperty('polluted');
-    expect(Object.getPrototypeOf(state)).toBe(proto);
-    expect(Object.getPrototypeOf(state.layout)).toBe(Object.prototype);
-    expect(Object.hasOwn(state, 'constructor') || Object.hasOwn(state, 'prototype')).toBe(false);
+    expectUnpolluted(state, proto);
     expect(Object.hasOwn(state.layout, '__proto__')).toBe(false);
-    expect(Object.hasOwn((state.recent as unknown[])[0] as object, '__proto__')).toBe(false);
     expect((state as unknown as Record<string, unknown>).polluted).toBeUndefined();
     handle.stop();
   });
