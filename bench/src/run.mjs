@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { withClusterSection } from '../cluster/lib/results.mjs';
 import { markdownSection, markdownTable, printSection } from './lib/report.mjs';
 
 // Vue, Pinia and the peers read NODE_ENV to pick their production builds, as users' bundlers do.
@@ -88,6 +89,6 @@ if (!smoke && !only) {
     '',
     ...results.map(markdownSection),
   ].join('\n');
-  writeFileSync(new URL('../RESULTS.md', import.meta.url), md);
+  writeFileSync(new URL('../RESULTS.md', import.meta.url), withClusterSection(md));
   console.log('bench: bench/RESULTS.md rewritten');
 }
