@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for state-sync development: pnpm, the system packages the tests use
-# (Debian's Chromium for real-browser tests, Debian's serde crates for the offline Rust build),
+# (Debian's Chromium for real-browser tests, Debian's redis-server for the Redis and server tests, Debian's serde crates for the offline Rust build),
 # and the workspace's node_modules from the frozen lockfile. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ fi
 
 apt_packages=()
 command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
+command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
 ls -d /usr/share/cargo/registry/serde_json-* >/dev/null 2>&1 || apt_packages+=(librust-serde-dev librust-serde-derive-dev librust-serde-json-dev)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
