@@ -1,12 +1,14 @@
 // `pnpm bench:cluster`: the cluster benchmark (issue 15). Servers and load generators run in separate processes,
 // clients spread over 127.x source addresses; every figure is printed with its run-to-run spread and written to
 // bench/RESULTS.md under its own heading. `--smoke` (CI): a few hundred clients for a few seconds, writes nothing,
-// exits non-zero only if the harness breaks (clients fail to converge), never because of speed.
-// Options: --runs=N (default 3), --clients=N (default 10000), --processes=N (load generators, default 4).
+// exits non-zero only if the harness breaks (clients fail to converge, a commit is lost), never because of speed.
+// Options: --runs=N (default 3), --clients=N (default 10000), --processes=N (load processes, default 4),
+// --pokes=N (broadcasts/writes timed per run), --only=floor,commits,… (some sections; writes nothing).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { markdownSection, markdownTable, printSection } from '../src/lib/report.mjs';
 import { num, spread } from '../src/lib/stats.mjs';
+import { commitsRun } from './commits.mjs';
 import { floorRun } from './floor.mjs';
 import { fdLimits } from './lib/proc.mjs';
 import { writeClusterSection } from './lib/results.mjs';
@@ -16,10 +18,15 @@ const arg = (name, fallback) => {
   return found ? Number(found.slice(name.length + 3)) : fallback;
 };
 const smoke = process.argv.includes('--smoke');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const runs = arg('runs', smoke ? 1 : 3);
 const clients = arg('clients', smoke ? 200 : 10_000);
 const processes = arg('processes', smoke ? 2 : 4);
 const pokes = arg('pokes', smoke ? 3 : 20);
+const wanted = (id) => !only || only.includes(id);
 
 const hardLimit = () => execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
 const load = () =>
@@ -27,6 +34,15 @@ const load = () =>
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' / ');
+const available = (specifier) => {
+  try {
+    import.meta.resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const hasRedis = available('@statesync/redis') && available('ioredis');
 
 const started = new Date();
 const loadAtStart = load();
@@ -35,89 +51,151 @@ console.log(
     `fd limit here ${fdLimits().soft}, hard ${hardLimit()}; load average ${loadAtStart}`,
 );
 
-const floors = [];
 const broken = [];
+const floors = [];
+const commits = [];
 for (let r = 0; r < runs; r++) {
-  const f = await floorRun({ clients, processes, pokes });
-  floors.push(f);
-  if (!f.converged) broken.push(`floor run ${r + 1}: ${f.opened}/${clients} opened, a client missed a poke`);
-  console.log(
-    `floor run ${r + 1}: ${f.opened} sockets, server RSS ${num(f.rss / 2 ** 20)} MB (idle ${num(f.rssBase / 2 ** 20)} MB), ` +
-      `fan-out ${num(f.perPoke.map((p) => p.cpuUsPerClient).sort((a, b) => a - b)[f.perPoke.length >> 1])} µs/client/poke, ` +
-      `server fd limit ${f.fd.soft}, opened in ${num(f.openMs)} ms`,
-  );
+  if (wanted('floor')) {
+    const f = await floorRun({ clients, processes, pokes });
+    floors.push(f);
+    if (!f.converged)
+      broken.push(`floor run ${r + 1}: ${f.opened}/${clients} opened, a client missed a poke`);
+    console.log(
+      `floor run ${r + 1}: ${f.opened} sockets, server RSS ${num(f.rss / 2 ** 20)} MB (idle ${num(f.rssBase / 2 ** 20)} MB), ` +
+        `fan-out ${num(f.perPoke.map((p) => p.cpuUsPerClient).sort((a, b) => a - b)[f.perPoke.length >> 1])} µs/client/poke, ` +
+        `opened in ${num(f.openMs)} ms`,
+    );
+  }
+  if (wanted('commits') && hasRedis) {
+    const c = await commitsRun({ durationMs: smoke ? 400 : 3000, maxCommits: smoke ? 2000 : 100_000 });
+    commits.push(c);
+    for (const row of c.rows) {
+      if (row.lost !== 0 || row.revisionMismatch !== 0)
+        broken.push(
+          `commits run ${r + 1}: ${row.writers} writers × ${row.topics} topics lost ${row.lost} commits`,
+        );
+    }
+    console.log(
+      `commits run ${r + 1}: ${c.rows.map((x) => `${x.writers}w×${x.topics}t ${num(x.perSecond)}/s`).join(', ')}`,
+    );
+  }
 }
 
 const mb = (b) => b / 2 ** 20;
-const section = {
-  id: 'cluster',
-  title: 'Cluster',
-  tables: [
-    {
-      title: 'Floor: bare ws server',
-      columns: ['figure', 'median (min–max) over runs'],
-      rows: [
-        ['sockets held', spread(floors.map((f) => f.opened))],
-        [
-          'server RSS, idle',
-          spread(
-            floors.map((f) => mb(f.rssBase)),
-            'MB',
-          ),
-        ],
-        [
-          'server RSS with the sockets',
-          spread(
-            floors.map((f) => mb(f.rss)),
-            'MB',
-          ),
-        ],
-        [
-          'RSS per socket',
-          spread(
-            floors.map((f) => (f.rss - f.rssBase) / f.opened / 1024),
-            'KB',
-          ),
-        ],
-        [
-          'server CPU per client per poke (whole process, poke → all received)',
-          spread(
-            floors.flatMap((f) => f.perPoke.map((p) => p.cpuUsPerClient)),
-            'µs',
-          ),
-        ],
-        [
-          'of which the send loop',
-          spread(
-            floors.flatMap((f) => f.perPoke.map((p) => p.loopUsPerClient)),
-            'µs',
-          ),
-        ],
-        [
-          'poke → received, p50',
-          spread(
-            floors.flatMap((f) => f.perPoke.map((p) => p.p50)),
-            'ms',
-          ),
-        ],
-        [
-          'poke → received, p99',
-          spread(
-            floors.flatMap((f) => f.perPoke.map((p) => p.p99)),
-            'ms',
-          ),
-        ],
+const tables = [];
+if (floors.length) {
+  tables.push({
+    title: 'Floor: a bare ws server holding the same sockets',
+    intro:
+      'A `ws` 8.23 server with no application logic: it holds the sockets and broadcasts a poke-shaped JSON message (`{ type, topic, revision, epoch }`) with one `send` per socket; each client parses it.',
+    columns: ['figure', 'median (min–max)'],
+    rows: [
+      ['sockets held', spread(floors.map((f) => f.opened))],
+      [
+        'server RSS, idle',
+        spread(
+          floors.map((f) => mb(f.rssBase)),
+          'MB',
+        ),
       ],
-    },
-  ],
-};
+      [
+        'server RSS with the sockets',
+        spread(
+          floors.map((f) => mb(f.rss)),
+          'MB',
+        ),
+      ],
+      [
+        'RSS per socket',
+        spread(
+          floors.map((f) => (f.rss - f.rssBase) / f.opened / 1024),
+          'KB',
+        ),
+      ],
+      [
+        'server CPU per client per poke (whole process, poke → all received)',
+        spread(
+          floors.flatMap((f) => f.perPoke.map((p) => p.cpuUsPerClient)),
+          'µs',
+        ),
+      ],
+      [
+        'of which the send loop',
+        spread(
+          floors.flatMap((f) => f.perPoke.map((p) => p.loopUsPerClient)),
+          'µs',
+        ),
+      ],
+      [
+        'poke → received by a client, p50',
+        spread(
+          floors.flatMap((f) => f.perPoke.map((p) => p.p50)),
+          'ms',
+        ),
+      ],
+      [
+        'poke → received by a client, p99',
+        spread(
+          floors.flatMap((f) => f.perPoke.map((p) => p.p99)),
+          'ms',
+        ),
+      ],
+      [
+        'sockets opened in',
+        spread(
+          floors.map((f) => f.openMs / 1000),
+          's',
+        ),
+      ],
+    ],
+  });
+}
+if (commits.length) {
+  const rows = commits[0].rows.map((first, i) => {
+    const all = commits.map((c) => c.rows[i]);
+    const failures = all.reduce((acc, x) => {
+      for (const [k, v] of Object.entries(x.failures)) acc[k] = (acc[k] ?? 0) + v;
+      return acc;
+    }, {});
+    return [
+      String(first.writers),
+      String(first.topics),
+      spread(all.map((x) => x.perSecond)),
+      spread(all.map((x) => x.retries / Math.max(1, x.commits))),
+      Object.keys(failures).length
+        ? Object.entries(failures)
+            .map(([k, v]) => `${v} ${k}`)
+            .join(', ')
+        : '0',
+      String(all.reduce((a, x) => a + x.lost + x.revisionMismatch, 0)),
+    ];
+  });
+  tables.push({
+    title: 'Commits per second through the Redis source',
+    intro: `\`update((s) => ({ n: s.n + 1 }))\` of \`@statesync/redis\` (read, compute, one Lua script that compares the revision, bumps it, writes and publishes; a lost race re-reads and calls the function again, up to 64 attempts here). Each writer has its own connection; all writers run in one writer process against Redis ${commits[0].version} (no persistence). ${smoke ? 0.4 : 3} s per combination. Writers on 100 topics take them round robin.`,
+    columns: [
+      'writers',
+      'topics',
+      'commits/s',
+      'retries per commit',
+      'updates refused (retries ran out)',
+      'commits lost (counter ≠ commits, or revision ≠ commits)',
+    ],
+    rows,
+    notes: [
+      'A refused update rejects with a `conflict` RedisSourceError: the caller knows it was not written; it is not lost.',
+    ],
+  });
+}
+
+const section = { id: 'cluster', title: 'Cluster', tables };
 printSection(section);
 const loadAtEnd = load();
 const seconds = (Date.now() - started.getTime()) / 1000;
 console.log(
   `\ncluster: load average ${loadAtStart} at the start, ${loadAtEnd} at the end; ${seconds.toFixed(0)} s`,
 );
-if (!smoke) {
+if (!smoke && !only) {
   const cpus = os.cpus();
   const machine = markdownTable({
     columns: ['', ''],
@@ -137,16 +215,12 @@ if (!smoke) {
       ['run time', `${seconds.toFixed(0)} s`],
     ],
   });
-  const { title, tables } = section;
   writeClusterSection(
-    [
-      markdownSection({
-        ...section,
-        title: `${title} (\`pnpm bench:cluster\`)`,
-        intro: `${machine}\n\nEach figure is the median over runs (and over pokes within a run), with the min–max in parentheses.`,
-        tables,
-      }),
-    ].join('\n'),
+    markdownSection({
+      ...section,
+      title: 'Cluster (`pnpm bench:cluster`)',
+      intro: `${machine}\n\nEach figure is the median over runs (and over pokes within a run), with the min–max in parentheses.`,
+    }),
   );
   console.log('cluster: bench/RESULTS.md (cluster section) rewritten');
 }

@@ -39,6 +39,8 @@ const ipc = serveParent(
     close: async () => {
       for (const socket of wss.clients) socket.terminate();
       await new Promise((resolve) => http.close(resolve));
+      // Exit on our own (not by a signal) so that a --cpu-prof profile gets written.
+      setTimeout(() => process.exit(0), 20);
       return true;
     },
   },
