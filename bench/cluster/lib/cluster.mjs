@@ -16,8 +16,8 @@ export function nextAddress() {
 }
 
 /** Starts a server script in its own process and waits until it listens. */
-export async function startServer(name, file, { env = {}, args = [] } = {}) {
-  const child = startChild(script(file), { name, env, args, nodeArgs: ['--expose-gc'] });
+export async function startServer(name, file, { env = {}, args = [], nodeArgs = [] } = {}) {
+  const child = startChild(script(file), { name, env, args, nodeArgs: ['--expose-gc', ...nodeArgs] });
   const info = await child.ready;
   return Object.assign(child, { info });
 }
