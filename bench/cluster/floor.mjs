@@ -7,7 +7,7 @@ import { wallNow } from './lib/proc.mjs';
  * One run of the floor: `clients` sockets over `processes` load generators, then `pokes` broadcasts, one at a time.
  * Returns the figures of this run; `converged` is false if a client missed a poke.
  */
-export async function floorRun({ clients, processes, pokes }) {
+export async function floorRun({ clients, processes, pokes, kind = 'bare' }) {
   const server = await startServer('bare-ws', 'server-bare.mjs');
   const load = { close: async () => {} };
   try {
@@ -17,7 +17,7 @@ export async function floorRun({ clients, processes, pokes }) {
       clients,
       processes,
       urls: [`ws://127.0.0.1:${server.info.port}/`],
-      options: { kind: 'bare' },
+      options: { kind },
     });
     load.close = () => group.close();
     const opened = group.opened.reduce((a, o) => a + o.opened, 0);
