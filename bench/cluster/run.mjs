@@ -3,7 +3,8 @@
 // bench/RESULTS.md under its own heading. `--smoke` (CI): a few hundred clients for a few seconds, writes nothing,
 // exits non-zero only if the harness breaks (clients fail to converge, a commit is lost), never because of speed.
 // Options: --runs=N (default 3), --clients=N (default 10000), --processes=N (load processes, default 4),
-// --pokes=N (broadcasts/writes timed per run), --only=floor,commits,… (some sections; writes nothing).
+// --pokes=N (broadcasts/writes timed per run), --only=floor,commits,… (some sections; writes nothing),
+// --floor-kind=engine-bare (the floor's clients run an engine each).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { markdownSection, markdownTable, printSection } from '../src/lib/report.mjs';
@@ -27,6 +28,8 @@ const clients = arg('clients', smoke ? 200 : 10_000);
 const processes = arg('processes', smoke ? 2 : 4);
 const pokes = arg('pokes', smoke ? 3 : 20);
 const wanted = (id) => !only || only.includes(id);
+// The floor's clients: `bare` sockets, or `engine-bare` (an engine on each bare socket: what an engine adds).
+const floorKind = process.argv.find((a) => a.startsWith('--floor-kind='))?.slice(13) ?? 'bare';
 
 const hardLimit = () => execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
 const load = () =>
@@ -56,7 +59,7 @@ const floors = [];
 const commits = [];
 for (let r = 0; r < runs; r++) {
   if (wanted('floor')) {
-    const f = await floorRun({ clients, processes, pokes });
+    const f = await floorRun({ clients, processes, pokes, kind: floorKind });
     floors.push(f);
     if (!f.converged)
       broken.push(`floor run ${r + 1}: ${f.opened}/${clients} opened, a client missed a poke`);
