@@ -198,9 +198,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     if (typeof topic !== 'string') return;
     for (const listener of listeners) listener.onEvent(topic, json);
   };
-  let readies = 0;
+  // After a loss, listeners hear once both connections are usable again (reads go over the main one).
+  let lost = false;
   const onReady = () => {
-    if (readies++ > 0) for (const listener of listeners) listener.onReconnect();
+    if (!lost || redis.status !== 'ready' || sub?.status !== 'ready') return;
+    lost = false;
+    for (const listener of listeners) listener.onReconnect();
+  };
+  const onLost = () => {
+    lost = true;
   };
 
   return {
@@ -269,6 +275,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         sub = redis.duplicate({ enableOfflineQueue: true, autoResubscribe: true, lazyConnect: false });
         sub.on('message', onMessage);
         sub.on('ready', onReady);
+        sub.on('close', onLost);
+        redis.on('ready', onReady);
+        redis.on('close', onLost);
         sub.on('error', (error: Error) => onError?.(error));
         subscribed = sub.subscribe(channel);
       }
@@ -287,7 +296,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         if (listeners.size === 0 && sub === connection) {
           sub = undefined;
           subscribed = undefined;
-          readies = 0;
+          lost = false;
+          redis.off('ready', onReady);
+          redis.off('close', onLost);
           connection.disconnect();
         }
       };

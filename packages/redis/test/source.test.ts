@@ -17,6 +17,21 @@ const connect = async () => {
 const ready = async (redis: Redis) => {
   if (redis.status !== 'ready') await once(redis, 'ready');
 };
+/** Events in arrival order; `until` resolves when a predicate holds, woken by each new event (no polling). */
+const collect = () => {
+  const events: unknown[] = [];
+  let wake = () => {};
+  return {
+    events,
+    push: (event: unknown) => {
+      events.push(event);
+      wake();
+    },
+    async until(ok: (events: unknown[]) => boolean) {
+      while (!ok(events)) await new Promise<void>((resolve) => (wake = resolve));
+    },
+  };
+};
 let n = 0;
 const fresh = () => `t${++n}`;
 
@@ -120,13 +135,13 @@ describe('createRedisSource', () => {
     const redis = await connect();
     const store = createRedisStore({ redis, inlineMaxBytes: 16 });
     const source = createRedisSource({ store, topic, initial: '' });
-    const events: unknown[] = [];
-    const unsubscribe = await source.subscribe((e) => events.push(e));
+    const { events, push, until } = collect();
+    const unsubscribe = await source.subscribe(push);
     const { epoch } = await source.read();
     await source.update('small');
     await source.update('x'.repeat(100));
     await source.update('ok');
-    while (events.length < 3) await new Promise((r) => setImmediate(r));
+    await until((e) => e.length >= 3);
     expect(events).toEqual([
       { topic, revision: '1', epoch, data: 'small' },
       { topic, revision: '2', epoch },
@@ -160,8 +175,8 @@ describe('createRedisSource', () => {
     const topic = fresh();
     const redis = await connect();
     const source = createRedisSource({ redis, topic, initial: 0 });
-    const events: unknown[] = [];
-    const unsubscribe = await source.subscribe((e) => events.push(e));
+    const { push, until } = collect();
+    const unsubscribe = await source.subscribe(push);
     await source.update(1);
     const before = await source.read();
     const closed = once(redis, 'close');
@@ -177,8 +192,7 @@ describe('createRedisSource', () => {
     expect(after.epoch).not.toBe(before.epoch);
     expect(after).toMatchObject({ revision: '0', data: 0 });
     // The subscriber re-reads after its connection returns and announces the new epoch.
-    while (!events.some((e) => (e as { epoch?: string }).epoch === after.epoch))
-      await new Promise((r) => setTimeout(r, 5));
+    await until((events) => events.some((e) => (e as { epoch?: string }).epoch === after.epoch));
     expect(await source.update((x) => x + 1)).toBe('1');
     unsubscribe();
   });
