@@ -183,7 +183,7 @@ describe('readState', () => {
 
   test('checks the state like toSafeState', () => {
     expect(() => readState([1], {})).toThrow(
-      'Expected the snapshot state to be a plain object, got an array. Map the data to an object with `toState`, or set `strict: false` to skip such snapshots.',
+      'Expected the snapshot state to be a plain object at most 1000 levels deep, got an array. Map the data to an object with `toState`, or set `strict: false` to skip such snapshots.',
     );
     expect(() => readState(1, { toState: () => null as never })).toThrow(/got null from `toState`/);
     expect(readState('x', { strict: false })).toBeUndefined();

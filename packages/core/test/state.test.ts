@@ -31,8 +31,16 @@ describe('isPlainObject / isUnsafeKey', () => {
     }
   });
 
-  test('flags exactly the prototype-reaching keys', () => {
+  test("flags exactly the prototype-reaching keys and Vue's internal flags", () => {
     expect(['__proto__', 'constructor', 'prototype'].map(isUnsafeKey)).toEqual([true, true, true]);
+    const vue = ['__v_skip', '__v_isRef', '__v_isReactive', '__v_isReadonly', '__v_isShallow', '__v_raw'];
+    expect(vue.map(isUnsafeKey)).toEqual(vue.map(() => true));
+    expect(['_v_skip', '__vskip', 'v_skip', '__V_skip'].map(isUnsafeKey)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(['proto', '__proto', 'hasOwnProperty', 'toString'].map(isUnsafeKey)).toEqual([
       false,
       false,
@@ -83,7 +91,7 @@ describe('toSafeState', () => {
   test('strict (default) throws a clear TypeError for non-plain states', () => {
     expect(() => toSafeState(42, {})).toThrow(
       new TypeError(
-        'Expected the snapshot state to be a plain object, got number. Map the data to an object with `toState`, or set `strict: false` to skip such snapshots.',
+        'Expected the snapshot state to be a plain object at most 1000 levels deep, got number. Map the data to an object with `toState`, or set `strict: false` to skip such snapshots.',
       ),
     );
     expect(() => toSafeState([1], {})).toThrow(/got an array\./);

@@ -5,7 +5,8 @@ import { createPiniaSnapshotApplier } from '@statesync/pinia';
 import * as pinia3 from 'pinia3';
 import * as pinia4 from 'pinia4';
 import { describe, expect, test, vi } from 'vitest';
-import { nextTick, reactive, ref, toRaw, watch } from 'vue';
+import { isReactive, isRef, nextTick, reactive, ref, toRaw, watch } from 'vue';
+import { vueFlagSettingsData, vueFlagSettingsExpected } from '../../core/test/fixtures/settings';
 
 type Dict = Record<string, unknown>;
 
@@ -260,6 +261,49 @@ describe.each(majors)('%s', (alias, major, pinia) => {
     expect(store.fontSize).toBe(18);
   });
 
+  test("Vue's internal flag keys in the data are dropped: the state stays reactive and holds no fake ref", async () => {
+    pinia.setActivePinia(pinia.createPinia());
+    const store = pinia.defineStore('flags', { state: (): Dict => ({ theme: 'light', draft: 'x' }) })();
+    createPiniaSnapshotApplier({ store, omitKeys: ['draft'] }).apply(envelope(vueFlagSettingsData()));
+    const state = store.$state; // keys the store's definition lacks are reached through `$state`
+    expect(toRaw(store.$state)).toEqual({ ...vueFlagSettingsExpected(), draft: 'x' });
+    expect(JSON.stringify(toRaw(store.$state))).not.toContain('__v_');
+    expect(isReactive(state.layout)).toBe(true);
+    expect(isRef((state.recent as unknown[])[0])).toBe(false);
+    const seen = vi.fn();
+    watch(() => (state.layout as { sidebar: boolean }).sidebar, seen);
+    (state.layout as { sidebar: boolean }).sidebar = false;
+    await nextTick();
+    expect(seen).toHaveBeenCalledTimes(1);
+    const events = vi.fn();
+    store.$subscribe(events, { flush: 'sync' });
+    (state.nested as { deep: { n: number } }).deep.n = 2; // was flagged `__v_skip`: mutations are still seen
+    expect(events).toHaveBeenCalledTimes(1);
+  });
+
+  test('a snapshot nested 10,000 levels is refused with a clear error (phase `apply`); the store is kept', async () => {
+    pinia.setActivePinia(pinia.createPinia());
+    const store = pinia.defineStore('deep', { state: (): Dict => ({ theme: 'light' }) })();
+    let tree: Dict = { leaf: 1 };
+    for (let i = 0; i < 10_000; i++) tree = { next: tree };
+    const source = createSnapshotSource<Dict>({ topic: 'deep', initial: { theme: 'dark', tree } });
+    const errors: SyncErrorContext[] = [];
+    const handle = createRevisionSync<Dict>({
+      topic: 'deep',
+      subscriber: source,
+      provider: source,
+      applier: createPiniaSnapshotApplier({ store }),
+      onError: (context) => void errors.push(context),
+      retry: false,
+      clock: createManualClock(),
+    });
+    await expect(handle.start()).rejects.toThrow();
+    expect(errors.map((e) => e.phase)).toEqual(['apply']);
+    expect(String(errors[0]?.error.cause)).toMatch(/at most 1000 levels deep, got one deeper/);
+    expect(toRaw(store.$state)).toEqual({ theme: 'light' });
+    handle.stop();
+  });
+
   test('untrusted keys never pollute or change a prototype, at any depth', () => {
     const store = setup();
     const applier = createPiniaSnapshotApplier({ store, mode: 'merge' });
@@ -336,7 +380,7 @@ describe.each(majors)('%s', (alias, major, pinia) => {
     const [ctx] = errors;
     expect(ctx?.phase).toBe('apply');
     expect(ctx?.error.cause).toBeInstanceOf(TypeError);
-    expect(ctx?.error.message).toMatch(/Expected the snapshot state to be a plain object, got an array/);
+    expect(ctx?.error.message).toMatch(/Expected the snapshot state to be a plain object at most 1000 levels deep, got an array/);
     expect(handle.getLocalRevision()).toBe('0');
     expect(store.theme).toBe('light');
     handle.stop();

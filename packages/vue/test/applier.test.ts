@@ -1,13 +1,27 @@
 import { createTestSync } from '@statesync/core/testing';
 import { createVueSnapshotApplier, type VueSnapshotApplierOptions } from '@statesync/vue';
 import { describe, expect, test, vi } from 'vitest';
-import { nextTick, type Ref, reactive, readonly, ref, shallowReactive, shallowRef, toRaw, watch } from 'vue';
+import {
+  isReactive,
+  isRef,
+  nextTick,
+  type Ref,
+  reactive,
+  readonly,
+  ref,
+  shallowReactive,
+  shallowRef,
+  toRaw,
+  watch,
+} from 'vue';
 import {
   expectUnpolluted,
   hostileSettingsData,
   settingsData as initialData,
   type LocalSettings,
   localSettings,
+  vueFlagSettingsData,
+  vueFlagSettingsExpected,
 } from '../../core/test/fixtures/settings';
 
 type Settings = LocalSettings;
@@ -125,6 +139,34 @@ describe('createVueSnapshotApplier', () => {
     expect(picked).toEqual({ ...localState(), theme: 'dark' });
     p.handle.stop();
   });
+
+  test.each([
+    ['reactive()', () => reactive(localState())],
+    ['ref()', () => ref(localState())],
+  ] as const)(
+    "Vue's internal flag keys in the data are dropped (%s): branches stay reactive, objects are not refs",
+    async (_, make) => {
+      const target = make() as Ref<Settings> | Settings;
+      const read = () => (isRef(target) ? target.value : target) as Settings & Record<string, unknown>;
+      const { handle, errors } = setup(vueFlagSettingsData(), target);
+      await handle.start();
+      expect(errors).toEqual([]);
+      expect(toRaw(read())).toEqual({ ...vueFlagSettingsExpected(), draft: 'local' });
+      expect(JSON.stringify(toRaw(read()))).not.toContain('__v_');
+      // `__v_skip` would have made these branches raw (markRaw); they are reactive.
+      expect(isReactive(read().layout)).toBe(true);
+      expect(isReactive((read().nested as { deep: object }).deep)).toBe(true);
+      // `{ __v_isRef: true, value }` would have read as a ref.
+      expect(isRef(read().recent[0])).toBe(false);
+      expect(toRaw(read().layout)).toBe(toRaw(read().layout)); // `__v_raw` did not redirect toRaw
+      const sidebar = vi.fn();
+      watch(() => read().layout.sidebar, sidebar);
+      read().layout.sidebar = false;
+      await nextTick();
+      expect(sidebar).toHaveBeenCalledTimes(1);
+      handle.stop();
+    },
+  );
 
   test('never pollutes prototypes with JSON-parsed payloads', async () => {
     const payload = hostileSettingsData();

@@ -1,5 +1,5 @@
 import { hasOwn, isPlainObject, isUnsafeKey, safeKeys } from './keys';
-import { isSyncedKey, type KeyOptions, type StateMergeOptions, safeCopy } from './options';
+import { isSyncedKey, type KeyOptions, type StateMergeOptions } from './options';
 
 type Dict = Record<string, unknown>;
 
@@ -20,9 +20,13 @@ const same = <V>(value: V): V => value;
 /** The target node at `walk.path`, read through the root (and its proxies). */
 const resolve = (walk: Walk): Dict => walk.path.reduce((node, key) => (node as Dict)[key as string]) as Dict;
 
+/** Whether `a` and `b` are both plain objects, or both arrays. */
+const sameKind = (a: unknown, b: unknown): boolean =>
+  Array.isArray(b) ? Array.isArray(a) : isPlainObject(a) && isPlainObject(b);
+
 /** Whether `a` and `b` are both plain objects, or both arrays of the same length: patched key by key. */
 const nested = (a: unknown, b: unknown): boolean =>
-  isPlainObject(a) ? isPlainObject(b) : Array.isArray(a) && Array.isArray(b) && a.length === b.length;
+  sameKind(a, b) && (a as unknown[]).length === (b as unknown[]).length;
 
 /**
  * Compares `value` (read from the target node at `walk.path`, under `key`) with `next`: 0 when equal; 1 when it
@@ -65,14 +69,10 @@ function patch(walk: Walk, current: Dict, source: Dict, options?: KeyOptions): b
     }
     return changed;
   }
-  let shared = 0; // keys of `source` that `current` has too
   for (const key in source) {
     // for-in walks the cached key list without allocating; inherited keys (a polluted prototype) are skipped.
-    if (!hasOwn(source, key)) continue;
-    const own = hasOwn(current, key);
-    if (own) shared++;
-    if (options ? !isSyncedKey(key, options) : isUnsafeKey(key)) continue;
-    const found = own ? diff(walk, current[key], source[key], key) : 2;
+    if (!hasOwn(source, key) || (options ? !isSyncedKey(key, options) : isUnsafeKey(key))) continue;
+    const found = hasOwn(current, key) ? diff(walk, current[key], source[key], key) : 2;
     if (!found) continue;
     if (!walk.write) return true;
     if (found > 1) {
@@ -82,21 +82,19 @@ function patch(walk: Walk, current: Dict, source: Dict, options?: KeyOptions): b
     changed = true;
   }
   if (options?.mode === 'merge') return changed;
-  // Counted without allocating: when `current` has no other key, there is nothing to delete.
-  for (const _ in current) shared--;
-  if (shared < 0)
-    for (const key of Object.keys(current)) {
-      // Functions (store actions) are never data: a snapshot cannot carry them, so replace mode keeps them.
-      if (
-        hasOwn(source, key) ||
-        (options ? !isSyncedKey(key, options) || typeof current[key] === 'function' : isUnsafeKey(key))
-      )
-        continue;
-      if (!walk.write) return true;
-      target ??= resolve(walk);
-      delete target[key];
-      changed = true;
-    }
+  for (const key in current) {
+    // Functions (store actions) are never data: a snapshot cannot carry them, so replace mode keeps them.
+    if (
+      !hasOwn(current, key) ||
+      hasOwn(source, key) ||
+      (options ? !isSyncedKey(key, options) || typeof current[key] === 'function' : isUnsafeKey(key))
+    )
+      continue;
+    if (!walk.write) return true;
+    target ??= resolve(walk); // deleting the visited key during for-in is allowed; later keys are still visited
+    delete target[key];
+    changed = true;
+  }
   return changed;
 }
 
@@ -182,24 +180,46 @@ export function hasStateChanges<S extends object>(
 
 /**
  * `next` with every subtree that is {@link deepEqual} to `prev`'s replaced by `prev`'s own reference (`prev`
- * itself when equal); the rest is a safe copy. Compares before building, so equal subtrees cost no allocation.
+ * itself when equal); the rest is a safe copy. One walk, linear in the size of the data: nothing is compared
+ * twice. `options` is set at the top level only (key filters and mode), where `prev`'s local-only keys, its
+ * function-valued keys and, in merge mode, every key absent from `next` are kept.
  */
-function share(prev: unknown, next: unknown): unknown {
-  if (deepEqual(prev, next)) return prev;
-  if (Array.isArray(prev) && Array.isArray(next)) return next.map((item, i) => share(prev[i], item));
-  if (!isPlainObject(prev) || !isPlainObject(next)) return safeCopy(next);
-  const out: Dict = {};
-  for (const key of Object.keys(next))
-    if (!isUnsafeKey(key)) out[key] = hasOwn(prev, key) ? share(prev[key], next[key]) : safeCopy(next[key]);
-  return out;
+function share(prev: unknown, next: unknown, options?: KeyOptions): unknown {
+  if (Object.is(prev, next)) return prev;
+  if (!options && !sameKind(prev, next)) return safeCopy(next);
+  const p = prev as Dict;
+  const n = next as Dict;
+  const out: Dict = Array.isArray(next) ? ([] as unknown as Dict) : {};
+  let changed = false;
+  for (const key of safeKeys(p)) {
+    const synced = !options || isSyncedKey(key, options);
+    if (synced && hasOwn(n, key)) continue; // written below
+    if (options && (!synced || options.mode === 'merge' || typeof p[key] === 'function')) out[key] = p[key];
+    else changed = true; // removed
+  }
+  for (const key of safeKeys(n)) {
+    if (options && !isSyncedKey(key, options)) continue;
+    const had = hasOwn(p, key);
+    out[key] = had ? share(p[key], n[key]) : safeCopy(n[key]);
+    if (!had || out[key] !== p[key]) changed = true;
+  }
+  return changed ? out : prev;
 }
+
+/**
+ * A deep copy of `value` that keeps plain objects and arrays and drops unsafe keys ({@link isUnsafeKey}) at every
+ * depth. Other values (primitives, class instances) are kept as they are.
+ */
+const safeCopy = (value: unknown): unknown =>
+  sameKind(value, value) ? share(Array.isArray(value) ? [] : {}, value) : value;
 
 /**
  * Merges `state` into an immutable state object with structural sharing: returns a new object in which every
  * unchanged subtree is the previous one (same reference), or `previous` itself when nothing changed, so
  * selectors and memoized components only see what really changed. Same rules as {@link applyInPlace} (mode,
  * local-only keys, function-valued keys kept, unsafe keys skipped at every depth, only what changed is copied,
- * `state` itself is never stored); `previous` is never mutated. Made for Zustand, Redux and Svelte stores.
+ * `state` itself is never stored); `previous` is never mutated. Made for Zustand, Redux and Svelte stores. Linear
+ * in the size of the data.
  *
  * @example
  * ```ts
@@ -214,27 +234,5 @@ export function mergeImmutable<S extends object>(
   state: Partial<S>,
   options: StateMergeOptions<S> = {},
 ): S {
-  const prev = previous as Dict;
-  const next = state as Dict;
-  const out: Dict = {};
-  let changed = false;
-  for (const key of safeKeys(prev)) {
-    if (
-      options.mode !== 'merge' &&
-      isSyncedKey(key, options) &&
-      !hasOwn(next, key) &&
-      typeof prev[key] !== 'function'
-    ) {
-      changed = true;
-    } else {
-      out[key] = prev[key];
-    }
-  }
-  for (const key of Object.keys(next)) {
-    if (!isSyncedKey(key, options)) continue;
-    const had = hasOwn(prev, key);
-    out[key] = had ? share(prev[key], next[key]) : safeCopy(next[key]);
-    if (!had || out[key] !== prev[key]) changed = true;
-  }
-  return changed ? (out as S) : previous;
+  return share(previous, state, options) as S;
 }

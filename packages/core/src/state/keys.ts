@@ -1,16 +1,20 @@
 /**
- * Whether `key` is one of the keys that can reach a prototype when assigned or merged: `__proto__`,
- * `constructor` and `prototype`. State helpers never read, copy or write such keys, at any depth.
+ * Whether `key` is one that snapshot data must never set: a key that can reach a prototype when assigned or
+ * merged (`__proto__`, `constructor`, `prototype`), or one of Vue's internal flags (every key starting with
+ * `__v_`: `__v_skip` would make that branch non-reactive, `__v_isRef` would make a plain object read as a ref,
+ * `__v_raw` would make `toRaw` return another object). State helpers never read, copy or write such keys, at
+ * any depth, whatever the framework, so one snapshot means the same in every store.
  *
  * @example
  * ```ts
  * import { isUnsafeKey } from '@statesync/core/state';
  * isUnsafeKey('__proto__'); // true
+ * isUnsafeKey('__v_skip'); // true
  * isUnsafeKey('theme'); // false
  * ```
  */
 export function isUnsafeKey(key: string): boolean {
-  return key === '__proto__' || key === 'constructor' || key === 'prototype';
+  return key === '__proto__' || key === 'constructor' || key === 'prototype' || key.startsWith('__v_');
 }
 
 /**
@@ -28,7 +32,7 @@ export function isUnsafeKey(key: string): boolean {
  * ```
  */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
+  if (!value || typeof value !== 'object') return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }

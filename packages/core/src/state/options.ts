@@ -70,32 +70,33 @@ export interface KeyOptions {
 
 /** @internal Whether a top-level key is synced under `options`. */
 export function isSyncedKey(key: string, { pickKeys, omitKeys }: KeyOptions): boolean {
-  return (
-    !isUnsafeKey(key) &&
-    (pickKeys === undefined || pickKeys.includes(key)) &&
-    (omitKeys === undefined || !omitKeys.includes(key))
-  );
+  return !isUnsafeKey(key) && (!pickKeys || pickKeys.includes(key)) && !omitKeys?.includes(key);
 }
 
-const describe = (value: unknown): string => {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value !== 'object') return typeof value;
-  const name: unknown = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)
-    ?.constructor?.name;
-  return typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'a non-plain object';
-};
+const describe = (value: unknown): string =>
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value !== 'object'
+        ? typeof value
+        : `an instance of ${(Object.getPrototypeOf(value) as { constructor?: { name?: string } }).constructor?.name}`;
 
 /**
- * @internal A deep copy of `value` that keeps plain objects and arrays and drops `__proto__`, `constructor` and
- * `prototype` keys at every depth. Other values (primitives, class instances) are kept as they are.
+ * Whether `state` nests deeper than 1,000 levels, measured without recursion (the helpers that write state
+ * recurse; refused up front, nothing is written half-way).
  */
-export function safeCopy(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(safeCopy);
-  if (!isPlainObject(value)) return value;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) if (!isUnsafeKey(key)) copy[key] = safeCopy(value[key]);
-  return copy;
+function nestsTooDeep(state: object): boolean {
+  const stack: unknown[] = [state, 0];
+  while (stack.length) {
+    const depth = stack.pop() as number;
+    const node = stack.pop() as Record<string, unknown>;
+    if (typeof node === 'object' && node) {
+      if (depth > 1000) return true; // the limit named in readState's error
+      for (const key in node) stack.push(node[key], depth + 1);
+    }
+  }
+  return false;
 }
 
 /**
@@ -119,7 +120,8 @@ export function checkStateOptions({ mode }: { mode?: ApplyMode }): void {
 
 /**
  * Turns snapshot data into the state to apply, without copying it: maps it with `toState` and checks that it is
- * a plain object. The result may still hold `__proto__`, `constructor` or `prototype` keys and keys outside
+ * a plain object nested at most 1,000 levels deep (the helpers walk it recursively: deeper data is refused
+ * before anything is written, instead of overflowing the stack half-way through a write). The result may still hold `__proto__`, `constructor` or `prototype` keys and keys outside
  * `pickKeys` / inside `omitKeys`: pass it only to {@link applyInPlace}, {@link hasStateChanges} or
  * {@link mergeImmutable}, which skip those keys and copy only what they write (cheaper than a full
  * {@link toSafeState} copy when most of a large state is unchanged).
@@ -139,10 +141,11 @@ export function readState<T, S extends object = Record<string, unknown>>(
   options: StateAdapterOptions<T, S>,
 ): S | undefined {
   const state: unknown = options.toState ? options.toState(data) : data;
-  if (isPlainObject(state)) return state as S;
+  const deep = isPlainObject(state) && nestsTooDeep(state);
+  if (isPlainObject(state) && !deep) return state as S;
   if (options.strict === false) return undefined;
   throw new TypeError(
-    `Expected the snapshot state to be a plain object, got ${describe(state)}${options.toState ? ' from `toState`' : ''}. ` +
+    `Expected the snapshot state to be a plain object at most 1000 levels deep, got ${deep ? 'one deeper' : describe(state)}${options.toState ? ' from `toState`' : ''}. ` +
       'Map the data to an object with `toState`, or set `strict: false` to skip such snapshots.',
   );
 }
