@@ -380,7 +380,9 @@ describe.each(majors)('%s', (alias, major, pinia) => {
     const [ctx] = errors;
     expect(ctx?.phase).toBe('apply');
     expect(ctx?.error.cause).toBeInstanceOf(TypeError);
-    expect(ctx?.error.message).toMatch(/Expected the snapshot state to be a plain object at most 1000 levels deep, got an array/);
+    expect(ctx?.error.message).toMatch(
+      /Expected the snapshot state to be a plain object at most 1000 levels deep, got an array/,
+    );
     expect(handle.getLocalRevision()).toBe('0');
     expect(store.theme).toBe('light');
     handle.stop();
