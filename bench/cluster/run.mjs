@@ -4,16 +4,19 @@
 // exits non-zero only if the harness breaks (clients fail to converge, a commit is lost), never because of speed.
 // Options: --runs=N (default 3), --clients=N (default 10000), --processes=N (load processes, default 4),
 // --pokes=N (broadcasts/writes timed per run), --only=floor,commits,… (some sections; writes nothing),
-// --floor-kind=engine-bare (the floor's clients run an engine each).
+// --floor-kind=engine-bare (the floor's clients run an engine each), --heartbeat=ms (servers' heartbeat, default
+// 5000), --profile (CPU profile of the state-sync server in the first run, top functions printed).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { markdownSection, markdownTable, printSection } from '../src/lib/report.mjs';
-import { num, spread } from '../src/lib/stats.mjs';
+import { num, quantile, spread } from '../src/lib/stats.mjs';
 import { commitsRun } from './commits.mjs';
 import { floorRun } from './floor.mjs';
 import { fdLimits } from './lib/proc.mjs';
 import { writeClusterSection } from './lib/results.mjs';
+import { statesyncRun } from './statesync.mjs';
 
+const median = (values) => quantile(values, 0.5);
 const arg = (name, fallback) => {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`));
   return found ? Number(found.slice(name.length + 3)) : fallback;
@@ -46,6 +49,9 @@ const available = (specifier) => {
   }
 };
 const hasRedis = available('@statesync/redis') && available('ioredis');
+const hasServer = hasRedis && available('@statesync/server');
+const heartbeatMs = arg('heartbeat', smoke ? 1000 : 5000);
+const profile = process.argv.includes('--profile');
 
 const started = new Date();
 const loadAtStart = load();
@@ -57,6 +63,7 @@ console.log(
 const broken = [];
 const floors = [];
 const commits = [];
+const servers = [];
 for (let r = 0; r < runs; r++) {
   if (wanted('floor')) {
     const f = await floorRun({ clients, processes, pokes, kind: floorKind });
@@ -80,6 +87,24 @@ for (let r = 0; r < runs; r++) {
     }
     console.log(
       `commits run ${r + 1}: ${c.rows.map((x) => `${x.writers}w×${x.topics}t ${num(x.perSecond)}/s`).join(', ')}`,
+    );
+  }
+  if (wanted('server') && hasServer) {
+    const x = await statesyncRun({
+      clients,
+      processes,
+      writes: pokes,
+      heartbeatMs,
+      profile: profile && r === 0,
+      smoke,
+    });
+    servers.push(x);
+    for (const p of x.problems) broken.push(`state-sync run ${r + 1}: ${p}`);
+    console.log(
+      `state-sync run ${r + 1}: ${x.opened} clients, server RSS ${num(x.held.rss / 2 ** 20)} MB, ` +
+        `write → applied p99 ${num(median(x.perWrite.map((w) => w.p99)))} ms, herd reads ${x.herd.map((h) => h.redisReads).join('/')}, ` +
+        `new epoch after ${num(x.restart.newEpochMs)} ms, failover ${num(x.failover.ms)} ms` +
+        (x.problems.length ? `; problems: ${x.problems.join('; ')}` : ''),
     );
   }
 }
@@ -189,6 +214,245 @@ if (commits.length) {
       'A refused update rejects with a `conflict` RedisSourceError: the caller knows it was not written; it is not lost.',
     ],
   });
+}
+
+if (servers.length) {
+  const ms = (v) => `${num(v)} ms`;
+  const writes = servers.flatMap((x) => x.perWrite);
+  const fanRatio = floors.length
+    ? servers.map(
+        (x, i) =>
+          median(x.perWrite.map((w) => w.cpuUsPerClient)) /
+          median((floors[i] ?? floors[0]).perPoke.map((p) => p.cpuUsPerClient)),
+      )
+    : [];
+  const dropMax = servers.map((x) => Math.max(...x.dropStats.perWrite.map((l) => l.max)));
+  const verdict = (ok) => (ok ? 'met' : 'not met');
+  const worst = (values) => Math.max(...values);
+  const rssMb = servers.map((x) => x.held.rss / 2 ** 20);
+  tables.unshift({
+    title: 'Figures against the goals of issue 15',
+    intro: `Real state-sync clients (\`createRevisionSync\` + \`createWebSocketSubscriber\` + \`createHttpSnapshotProvider\` of \`@statesync/server/client\`, one engine and one WebSocket each) in ${processes} load processes; \`@statesync/server\` processes in front of Redis; writes through \`@statesync/redis\` from a writer process. Server heartbeat ${heartbeatMs} ms.`,
+    columns: ['figure', 'goal', 'measured: median (min–max) over runs', 'verdict'],
+    rows: [
+      [
+        'WebSocket clients held by one server process',
+        '≥ 10,000, RSS ≤ 150 MB',
+        `${spread(servers.map((x) => x.held.sockets))} clients, RSS ${spread(rssMb, 'MB')}${
+          floors.length
+            ? ` (bare ws: ${spread(
+                floors.map((f) => f.rss / 2 ** 20),
+                'MB',
+              )})`
+            : ''
+        }`,
+        verdict(Math.min(...servers.map((x) => x.held.sockets)) >= 10_000 && worst(rssMb) <= 150),
+      ],
+      [
+        'fan-out cost per client per poke',
+        '≤ 1.5× bare ws',
+        fanRatio.length
+          ? `${spread(
+              servers.flatMap((x) => x.perWrite.map((w) => w.cpuUsPerClient)),
+              'µs',
+            )} vs bare ${spread(
+              floors.flatMap((f) => f.perPoke.map((p) => p.cpuUsPerClient)),
+              'µs',
+            )}: ×${spread(fanRatio)}`
+          : 'floor not run',
+        fanRatio.length ? verdict(median(fanRatio) <= 1.5) : '—',
+      ],
+      [
+        `write → all ${clients} clients applied`,
+        'p50, p99 printed; p99 ≤ 300 ms',
+        `p50 ${spread(
+          writes.map((w) => w.p50),
+          'ms',
+        )}, p99 ${spread(
+          writes.map((w) => w.p99),
+          'ms',
+        )}, slowest client ${ms(worst(writes.map((w) => w.max)))}`,
+        verdict(median(writes.map((w) => w.p99)) <= 300),
+      ],
+      [
+        'commits per second through the Redis source',
+        'printed; conflicts retried, none lost',
+        commits.length ? 'see the table below' : 'not run',
+        commits.length
+          ? verdict(commits.every((c) => c.rows.every((row) => row.lost === 0 && row.revisionMismatch === 0)))
+          : '—',
+      ],
+      [
+        'Redis restarted empty: every client on the new epoch',
+        '≤ 10 s after Redis is back',
+        `${spread(
+          servers.map((x) => x.restart.newEpochMs / 1000),
+          's',
+        )} (all ${clients} clients)`,
+        verdict(servers.every((x) => x.restart.newEpochMs <= 10_000)),
+      ],
+      [
+        'Redis restarted empty: older data applied after the new epoch',
+        '0',
+        String(servers.reduce((a, x) => a + x.violations, 0)),
+        verdict(servers.every((x) => x.violations === 0)),
+      ],
+      [
+        'Redis down: a write fails',
+        '≤ 1 s',
+        `${spread(
+          servers.flatMap((x) => x.outage.map((o) => o.ms)),
+          'ms',
+        )}; ${servers.flatMap((x) => x.outage).filter((o) => o.ok).length} writes succeeded while it was down`,
+        verdict(servers.every((x) => x.outage.every((o) => !o.ok && o.ms <= 1000))),
+      ],
+      [
+        `server process killed with ${Math.round(clients / 2)} clients`,
+        'all reconnected to the other and converged ≤ 10 s',
+        `${spread(
+          servers.map((x) => x.failover.ms / 1000),
+          's',
+        )} from the kill to every client at the next write; ${spread(servers.map((x) => x.failover.onOther))} clients on the other server after`,
+        verdict(servers.every((x) => x.failover.ms <= 10_000 && x.failover.onOther === clients)),
+      ],
+      [
+        '10% of pub/sub messages dropped',
+        `every client converged within one heartbeat (${heartbeatMs} ms)`,
+        `slowest client of any write ${spread(dropMax, 'ms')}; ${servers.map((x) => `${x.dropStats.dropped}/${x.dropStats.pushed}`).join(', ')} messages dropped`,
+        verdict(dropMax.every((m) => m <= heartbeatMs)),
+      ],
+      [
+        `snapshot endpoint under a thundering herd (${clients} clients fetch at once)`,
+        'Redis reads per revision: 1 per server',
+        `${spread(servers.flatMap((x) => x.herd.map((h) => h.redisReads)))} read(s); every client had it after ${spread(
+          servers.flatMap((x) => x.herd.map((h) => h.ms)),
+          'ms',
+        )}`,
+        verdict(servers.every((x) => x.herd.every((h) => h.redisReads === 1))),
+      ],
+    ],
+  });
+  tables.push({
+    title: 'State-sync server: details',
+    columns: ['figure', 'median (min–max)'],
+    rows: [
+      [
+        'server RSS before the clients',
+        spread(
+          servers.map((x) => x.held.rssIdle / 2 ** 20),
+          'MB',
+        ),
+      ],
+      [
+        'server RSS per client',
+        spread(
+          servers.map((x) => (x.held.rss - x.held.rssIdle) / x.opened / 1024),
+          'KB',
+        ),
+      ],
+      [
+        'server heap used with the clients',
+        spread(
+          servers.map((x) => x.held.heapUsed / 2 ** 20),
+          'MB',
+        ),
+      ],
+      [
+        'server CPU per client per write (write → all applied)',
+        spread(
+          writes.map((w) => w.cpuUsPerClient),
+          'µs',
+        ),
+      ],
+      [
+        'write committed (writer side)',
+        spread(
+          writes.map((w) => w.writeMs),
+          'ms',
+        ),
+      ],
+      [
+        'herd: write → every client applied (8 KB, fetched)',
+        spread(
+          servers.flatMap((x) => x.herd.map((h) => h.ms)),
+          'ms',
+        ),
+      ],
+      [
+        'herd: p50 / p99 client',
+        `${spread(
+          servers.flatMap((x) => x.herd.map((h) => h.p50)),
+          'ms',
+        )} / ${spread(
+          servers.flatMap((x) => x.herd.map((h) => h.p99)),
+          'ms',
+        )}`,
+      ],
+      [
+        'herd: HTTP answers per herd',
+        servers[0].herd[0]
+          ? Object.entries(servers[0].herd[0].http)
+              .map(([k, v]) => `${v}× ${k}`)
+              .join(', ')
+          : 'n/a',
+      ],
+      [
+        'clients started in (subscribe + first snapshot)',
+        spread(
+          servers.map((x) => x.openMs / 1000),
+          's',
+        ),
+      ],
+      [
+        'load process RSS per client (engine + socket + provider)',
+        spread(
+          servers.map((x) => x.loadRss.reduce((a, b) => a + b, 0) / x.opened / 1024),
+          'KB',
+        ),
+      ],
+      [
+        'Redis back → every client on the new epoch, p50 / p99',
+        `${spread(
+          servers.map((x) => x.restart.lat.p50),
+          'ms',
+        )} / ${spread(
+          servers.map((x) => x.restart.lat.p99),
+          'ms',
+        )}`,
+      ],
+      [
+        'server killed → client at the next write, p50 / p99',
+        `${spread(
+          servers.map((x) => x.failover.p50),
+          'ms',
+        )} / ${spread(
+          servers.map((x) => x.failover.p99),
+          'ms',
+        )}`,
+      ],
+      [
+        'client errors seen (by phase)',
+        Object.entries(
+          servers.reduce((acc, x) => {
+            for (const [k, v] of Object.entries(x.clientErrors)) acc[k] = (acc[k] ?? 0) + v;
+            return acc;
+          }, {}),
+        )
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ') || 'none',
+      ],
+    ],
+  });
+  const prof = servers.find((x) => x.profile)?.profile;
+  if (prof) {
+    tables.push({
+      title: 'Profile of the state-sync server (first run, `node --cpu-prof`)',
+      intro:
+        'Self time per function over the whole life of server A in the first run (clients connecting, writes, herd, drops, restart).',
+      columns: ['function', 'self ms', 'share'],
+      rows: prof.map((p) => [p.fn, num(p.ms), `${num(p.share * 100)}%`]),
+    });
+  }
 }
 
 const section = { id: 'cluster', title: 'Cluster', tables };
