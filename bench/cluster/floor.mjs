@@ -56,6 +56,7 @@ export async function floorRun({ clients, processes, pokes, kind = 'bare' }) {
       converged,
       loadErrors: loadStats.errors,
       loadRss: loadStats.rss,
+      loadIdleRss: group.idleRss,
     };
   } finally {
     await load.close();

@@ -30,18 +30,16 @@ const endpoints = (server) => ({
   http: `http://127.0.0.1:${server.info.port}${server.info.httpPath ?? '/'}`,
 });
 
-/** The script of `proxy` that reads a whole topic (the snapshot read), by its EVAL sha prefix. */
+/**
+ * Snapshot reads `proxy` saw: EVALSHA calls of the script that reads a whole topic (the store's `read`; the
+ * periodic re-read of revisions runs the same script with EVAL in a pipeline, and is not counted).
+ */
 const snapshotReads = (proxy) => {
   const scripts = proxy.scripts();
-  const counts = proxy.counts();
   let reads = 0;
-  for (const [key, n] of Object.entries(counts)) {
-    if (!key.startsWith('EVAL ')) {
-      if (key === 'HGETALL' || key === 'HMGET' || key === 'HGET') reads += n;
-      continue;
-    }
-    const body = scripts[key.slice(5)] ?? '';
-    // The read script fetches the data field and publishes nothing; the write script publishes.
+  for (const [key, n] of Object.entries(proxy.counts())) {
+    if (!key.startsWith('EVALSHA ')) continue;
+    const body = scripts[key.slice(8)] ?? '';
     if (body.includes("'data'") && !body.includes('PUBLISH')) reads += n;
   }
   return reads;
@@ -77,6 +75,49 @@ export async function statesyncRun({
   let fleet;
   const write = (bytes = 0) =>
     writer.call('write', { port: redis.port, prefix: PREFIX, topic: TOPIC, bytes });
+  /**
+   * `n` writes of `bytes` one at a time; for each, the server's CPU from the write until every client has it, per
+   * client; the write → applied latency of every client; the HTTP answers the server gave meanwhile.
+   */
+  const timedWrites = async (server, n, bytes = 0) => {
+    const rows = [];
+    for (let k = 0; k < n; k++) {
+      const s0 = await server.call('stats');
+      const w = await write(bytes);
+      if (!w.ok) {
+        problems.push(`write failed: ${w.error}`);
+        continue;
+      }
+      const waited = await fleet.waitFor(w.revision, { epoch: w.epoch, timeoutMs: 60_000 });
+      const s1 = await server.call('stats');
+      if (waited.reached !== clients) problems.push(`a write reached ${waited.reached}/${clients} clients`);
+      const lat = latencies(await fleet.firstReached(w.revision, { epoch: w.epoch }), w.t0);
+      rows.push({
+        cpuUsPerClient: ((s1.cpuMs - s0.cpuMs) * 1000) / clients,
+        writeMs: w.ms,
+        allMs: waited.ms,
+        snapshotReads: s1.snapshotReads - s0.snapshotReads,
+        http: diff(s1.http, s0.http),
+        ...lat,
+      });
+      await sleep(50);
+    }
+    return rows;
+  };
+  const startFleet = async (kind, servers) => {
+    fleet = await startLoad({
+      clients,
+      processes,
+      urls: servers.map(endpoints),
+      options: { kind, topic: TOPIC },
+    });
+    const opened = fleet.opened.reduce((sum, o) => sum + o.opened, 0);
+    if (opened !== clients)
+      problems.push(
+        `${kind}: ${clients - opened} clients failed to start: ${fleet.opened.find((o) => o.firstFailure)?.firstFailure}`,
+      );
+    return opened;
+  };
   try {
     await writer.ready;
     a = await serverProcess('server-A', proxyA, { heartbeatMs, profileDir });
@@ -85,20 +126,19 @@ export async function statesyncRun({
     await sleep(200);
     const idle = await a.call('gc');
 
-    // 1. One server holds every client.
-    fleet = await startLoad({
-      clients,
-      processes,
-      urls: [endpoints(a)],
-      options: { kind: 'statesync', topic: TOPIC },
-    });
-    const opened = fleet.opened.reduce((s, o) => s + o.opened, 0);
-    out.opened = opened;
+    // 0. The fan-out alone: bare sockets speaking the wire protocol (no engine, no fetch), as the floor's clients.
+    await startFleet('wire', [a]);
+    const w0 = await write();
+    await fleet.waitFor(w0.revision, { epoch: w0.epoch, timeoutMs: 60_000 });
+    const wireHeld = await a.call('gc');
+    out.wire = { rss: wireHeld.rss, perWrite: await timedWrites(a, writes) };
+    await fleet.close();
+    fleet = undefined;
+    await sleep(500);
+
+    // 1. One server holds every client: real state-sync clients.
+    out.opened = await startFleet('statesync', [a]);
     out.openMs = fleet.openMs;
-    if (opened !== clients)
-      problems.push(
-        `${clients - opened} clients failed to start: ${fleet.opened.find((o) => o.firstFailure)?.firstFailure}`,
-      );
     const synced = await fleet.waitFor(first.revision, { epoch: first.epoch, timeoutMs: 60_000 });
     if (synced.reached !== clients)
       problems.push(`only ${synced.reached}/${clients} clients applied the first snapshot`);
@@ -113,73 +153,29 @@ export async function statesyncRun({
     };
     const loadStats = await fleet.stats();
     out.loadRss = loadStats.rss;
+    out.loadIdleRss = fleet.idleRss;
 
-    // Fan-out: one small write at a time (inline data in the poke); the server's CPU from the write until every
-    // client applied it, per client; and the write → applied latency of every client.
-    out.perWrite = [];
-    for (let k = 0; k < writes; k++) {
-      const c0 = (await a.call('stats')).cpuMs;
-      const w = await write();
-      if (!w.ok) {
-        problems.push(`write ${k + 1} failed: ${w.error}`);
-        continue;
-      }
-      const waited = await fleet.waitFor(w.revision, { epoch: w.epoch, timeoutMs: 30_000 });
-      const c1 = (await a.call('stats')).cpuMs;
-      if (waited.reached !== clients)
-        problems.push(`write ${k + 1}: ${waited.reached}/${clients} clients applied it`);
-      const lat = latencies(await fleet.firstReached(w.revision, { epoch: w.epoch }), w.t0);
-      out.perWrite.push({ cpuUsPerClient: ((c1 - c0) * 1000) / clients, writeMs: w.ms, ...lat });
-      await sleep(50);
-    }
+    // Fan-out with real clients: each poke makes every client fetch the snapshot (until pokes carry the data).
+    out.perWrite = await timedWrites(a, writes);
 
-    // Thundering herd: data too big to ride in the poke, so every client fetches the snapshot at once.
+    // Thundering herd: data too big to ride in the poke, so every client fetches the snapshot at once. Redis reads:
+    // the server's own count of snapshot reads, and the read-script calls its Redis proxy saw.
     out.herd = [];
     for (let k = 0; k < (smoke ? 1 : 3); k++) {
       proxyA.resetCounts();
-      const s0 = await a.call('stats');
-      const w = await write(8 * 1024);
-      if (!w.ok) {
-        problems.push(`herd write failed: ${w.error}`);
-        continue;
-      }
-      const waited = await fleet.waitFor(w.revision, { epoch: w.epoch, timeoutMs: 60_000 });
-      if (waited.reached !== clients) problems.push(`herd: ${waited.reached}/${clients} clients applied it`);
-      const s1 = await a.call('stats');
-      const lat = latencies(await fleet.firstReached(w.revision, { epoch: w.epoch }), w.t0);
-      out.herd.push({
-        redisReads: snapshotReads(proxyA),
-        ms: waited.ms,
-        ...lat,
-        http: diff(s1.http, s0.http),
-      });
+      const [row] = await timedWrites(a, 1, 8 * 1024);
+      if (row) out.herd.push({ ...row, redisReads: snapshotReads(proxyA) });
       await sleep(200);
     }
 
-    // 10% of the pub/sub messages to the server dropped: every write must still reach every client within one
-    // heartbeat (the server re-reads the watched topics and heartbeats carry the revision).
+    // 10% of the pub/sub messages to the server dropped (every tenth, so exactly 10%): each write is waited for
+    // before the next, so a dropped poke is only made up for by the server's periodic re-read and heartbeat.
     proxyA.setDropRate(0.1);
-    out.drop = [];
-    const dropWrites = smoke ? 5 : 20;
-    for (let k = 0; k < dropWrites; k++) {
-      const w = await write();
-      if (!w.ok) continue;
-      out.drop.push(w);
-      await sleep(Math.max(50, heartbeatMs / 10));
-    }
-    const lastDrop = out.drop[out.drop.length - 1];
-    const convergedDrop = await fleet.waitFor(lastDrop.revision, {
-      epoch: lastDrop.epoch,
-      timeoutMs: heartbeatMs * 3,
-    });
-    if (convergedDrop.reached !== clients)
-      problems.push(`pub/sub drop: ${convergedDrop.reached}/${clients} converged`);
-    out.dropStats = { ...proxyA.pubsub(), perWrite: [] };
-    for (const w of out.drop) {
-      const lat = latencies(await fleet.firstReached(w.revision, { epoch: w.epoch }), w.t0);
-      out.dropStats.perWrite.push(lat);
-    }
+    proxyA.resetPubsub();
+    out.drop = await timedWrites(a, smoke ? 10 : 20);
+    out.dropStats = proxyA.pubsub();
     proxyA.setDropRate(0);
+    const lastDrop = await writer.call('read', { port: redis.port, prefix: PREFIX, topic: TOPIC });
 
     // Redis restarted empty: writes during the outage fail fast; after it is back, every client moves to the new
     // epoch and nothing of the old history is applied after that.
@@ -237,12 +233,7 @@ export async function statesyncRun({
     // 2. Two servers, half the clients each; one is killed.
     a = await serverProcess('server-A', proxyA, { heartbeatMs });
     b = await serverProcess('server-B', proxyB, { heartbeatMs });
-    fleet = await startLoad({
-      clients,
-      processes,
-      urls: [endpoints(a), endpoints(b)],
-      options: { kind: 'statesync', topic: TOPIC },
-    });
+    await startFleet('statesync', [a, b]);
     const before = await write();
     const both = await fleet.waitFor(before.revision, { epoch: before.epoch, timeoutMs: 60_000 });
     if (both.reached !== clients)

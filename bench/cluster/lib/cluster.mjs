@@ -33,7 +33,7 @@ export async function startLoad({ clients, processes, urls, options = {}, concur
       startChild(script('loadgen.mjs'), { name: `load${p}`, nodeArgs: ['--expose-gc', ...nodeArgs] }),
     );
   }
-  await Promise.all(gens.map((g) => g.ready));
+  const idle = await Promise.all(gens.map((g) => g.ready));
   const per = Array.from(
     { length: processes },
     (_, p) => Math.floor(clients / processes) + (p < clients % processes ? 1 : 0),
@@ -51,6 +51,8 @@ export async function startLoad({ clients, processes, urls, options = {}, concur
     addresses,
     per,
     opened,
+    /** RSS of the load processes before their clients. */
+    idleRss: idle.map((i) => i.rss),
     openMs,
     all: (cmd, args, timeoutMs) => Promise.all(gens.map((g) => g.call(cmd, args, timeoutMs))),
     async stats() {

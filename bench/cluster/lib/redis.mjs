@@ -213,7 +213,10 @@ export async function startRedisProxy(redisPort, { name = 'proxy' } = {}) {
           const sha = createHash('sha1').update(rest[0]).digest('hex');
           scripts.set(sha, rest[0]);
           count(`EVAL ${sha.slice(0, 8)}`);
-        } else if (name === 'EVALSHA') count(`EVAL ${String(rest[0]).slice(0, 8)}`);
+        } else if (name === 'SCRIPT' && String(rest[0]).toUpperCase() === 'LOAD') {
+          scripts.set(createHash('sha1').update(rest[1]).digest('hex'), rest[1]);
+          count('SCRIPT LOAD');
+        } else if (name === 'EVALSHA') count(`EVALSHA ${String(rest[0]).slice(0, 8)}`);
         else count(name);
       }
       up = up.subarray(pos);
@@ -256,11 +259,15 @@ export async function startRedisProxy(redisPort, { name = 'proxy' } = {}) {
       dropRate = rate;
       credit = 0;
     },
-    /** Commands seen so far, by name (`EVAL <sha8>` for scripts), and which scripts those shas are. */
+    /** Commands seen so far, by name (`EVAL <sha8>`, `EVALSHA <sha8>` for scripts), and which scripts those are. */
     counts: () => Object.fromEntries(counts),
     scripts: () => Object.fromEntries([...scripts].map(([sha, body]) => [sha.slice(0, 8), body])),
     resetCounts: () => counts.clear(),
     pubsub: () => ({ pushed, dropped }),
+    resetPubsub() {
+      pushed = 0;
+      dropped = 0;
+    },
     /** Cuts every connection through the proxy (as if the network dropped). */
     cut() {
       for (const s of sockets) s.destroy();
