@@ -43,6 +43,22 @@ const describeError = (error: unknown) =>
       }
     : { name: (error as Error)?.name, message: String(error) };
 
+// What crosses the tab boundary, counted: announcements posted and read-write transactions (commits).
+const traffic = { posts: 0, commits: 0 };
+const post = BroadcastChannel.prototype.postMessage;
+BroadcastChannel.prototype.postMessage = function (message: unknown) {
+  traffic.posts++;
+  return post.call(this, message);
+};
+const transaction = IDBDatabase.prototype.transaction;
+IDBDatabase.prototype.transaction = function (
+  this: IDBDatabase,
+  ...args: Parameters<IDBDatabase['transaction']>
+) {
+  if (args[1] === 'readwrite') traffic.commits++;
+  return transaction.apply(this, args);
+} as IDBDatabase['transaction'];
+
 /** Random hex (IndexedDB compresses values, so repeated characters would not fill a quota). */
 const incompressible = (bytes: number) => {
   const buffer = new Uint8Array(bytes);
@@ -97,6 +113,28 @@ const t = {
       ),
     );
   },
+  /**
+   * Fires `count` concurrent updates, in one burst: number `i` throws when `i % 7 === 3`, returns a value
+   * that cannot be stored when `i % 7 === 5`, and increments otherwise. Resolves with each one's outcome, in
+   * call order: its revision, or its error's phase.
+   */
+  async mixed(count: number): Promise<{ revision?: string; phase?: string }[]> {
+    const s = source as unknown as TabSource<unknown>;
+    return Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        s
+          .update((n: unknown) => {
+            if (i % 7 === 3) throw new Error(`update ${i} fails`);
+            return i % 7 === 5 ? { fn: () => i } : (n as number) + 1;
+          })
+          .then(
+            (revision) => ({ revision }),
+            (error: TabSyncError) => ({ phase: error.phase }),
+          ),
+      ),
+    );
+  },
+  traffic: () => ({ ...traffic }),
   /** Runs an update and returns how it failed (or `undefined`). */
   async tryUpdate(
     kind: 'function' | 'big' | 'huge-text' | 'throw',

@@ -50,8 +50,8 @@ export function acquireChannel(name: string): { readonly entry: Entry; release()
   };
 }
 
-/** @internal Posts `event` to the other realms and delivers it to this realm's subscribers of `entry`. */
-export function announce(name: string, entry: Entry, event: unknown): void {
+/** @internal Posts `event` to the other realms and delivers `local` (by default `event`) to this realm's subscribers of `entry`. */
+export function announce(name: string, entry: Entry, event: unknown, local: unknown = event): void {
   try {
     entry.channel.postMessage(event);
   } catch (error) {
@@ -62,7 +62,7 @@ export function announce(name: string, entry: Entry, event: unknown): void {
       error,
     );
   } finally {
-    dispatch(entry, event);
+    dispatch(entry, local);
   }
 }
 

@@ -34,6 +34,13 @@ export interface TabSourceOptions<T> {
    * few MB). The IndexedDB record stays the source of truth. @default false
    */
   mirror?: boolean;
+  /**
+   * Whether announcements carry the committed data (an *inline snapshot*, applied by readers without reading
+   * IndexedDB): `true` always, `false` never (readers fetch every change), or a size limit: inline when the
+   * data's JSON text is at most this many characters. Any same-origin script can post on the channel (it can
+   * write IndexedDB as well), so inline data is as trusted as the stored record. @default 65536
+   */
+  inline?: boolean | number;
   /** Stamped on each announced event as `sourceId`. */
   sourceId?: string;
   /**
@@ -58,9 +65,12 @@ export interface TabSource<T> extends InvalidationSubscriber, SnapshotProvider<T
   readonly topic: Topic;
   /**
    * Atomically, across all tabs: takes the Web Lock, reads the record, computes the new data with `next`
-   * (called with a private copy), bumps the revision, writes, then announces it. Resolves with the new
-   * revision; rejects with a {@link TabSyncError} (phase `read`, `update`, `write` or `lock`) and then
-   * nothing was written.
+   * (called with a private copy), bumps the revision, writes, then announces it. Calls made while a commit
+   * is in flight or waiting for the lock are grouped: applied in call order in one lock and one
+   * transaction, each on the previous one's result, announced once. Each resolves with its own revision
+   * (one per change, increasing in call order), or rejects alone with a {@link TabSyncError} (phase
+   * `update` or `write`) when its function throws or its result cannot be stored; a failed lock, read or
+   * transaction (phase `read`, `write` or `lock`) rejects every call of that commit, and nothing was written.
    */
   update(next: T | ((current: T) => T)): Promise<Revision>;
   /** The `localStorage` copy of the last committed record, read synchronously (`mirror: true` only). */
@@ -73,6 +83,25 @@ export interface TabSource<T> extends InvalidationSubscriber, SnapshotProvider<T
 }
 
 const STORE = 'records';
+
+/** Default `inline` limit: data whose JSON text has at most 64 Ki characters travels in the announcement. */
+const DEFAULT_INLINE_LIMIT = 65_536;
+
+/** An `update()` waiting for the next group commit. */
+interface Pending<T> {
+  readonly next: T | ((current: T) => T);
+  resolve(revision: Revision): void;
+  reject(error: TabSyncError): void;
+}
+
+/** What one group commit wrote (nothing when every update failed), and each update's revision or failure. */
+interface Outcome<T> {
+  readonly record?: SnapshotEnvelope<T> & { epoch: string };
+  readonly revisions: readonly (Revision | TabSyncError)[];
+}
+
+const newEpoch = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+const clone: <V>(value: V) => V = (value) => structuredClone(value);
 
 /**
  * Creates the {@link TabSource} of one topic. Two tabs writing at the same moment never produce the same
@@ -96,9 +125,19 @@ const STORE = 'records';
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
-  const { topic, initial, channelName = 'statesync', dbName = 'statesync', mirror, sourceId } = options;
+  const {
+    topic,
+    initial,
+    channelName = 'statesync',
+    dbName = 'statesync',
+    mirror,
+    sourceId,
+    inline = DEFAULT_INLINE_LIMIT,
+  } = options;
   if (typeof topic !== 'string' || topic === '')
     throw new TypeError('Expected `topic` to be a non-empty string.');
+  if (typeof inline !== 'boolean' && !(typeof inline === 'number' && inline >= 0))
+    throw new TypeError(`Expected \`inline\` to be a boolean or a number ≥ 0, got ${String(inline)}.`);
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
   need(locks && typeof locks.request === 'function', topic, 'Web Locks (navigator.locks)');
   need(typeof indexedDB === 'object' && indexedDB, topic, 'IndexedDB');
@@ -118,7 +157,6 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
     }
   };
   let closed = false;
-  let writing = 0;
   let db: Promise<IDBDatabase> | undefined;
   const open = () =>
     (db ??= new Promise<IDBDatabase>((resolve, reject) => {
@@ -189,57 +227,121 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
       report(fail('mirror', `Could not copy revision ${record.revision} to localStorage "${key}"`, error));
     }
   };
-  /** Read → change → bump → write in one transaction under the Web Lock, then announce. */
-  const write = async (next: T | ((current: T) => T)): Promise<Revision> => {
-    let record: SnapshotEnvelope<T> & { epoch: string };
+  /** Queued `update()` calls, committed together by the next {@link commit}. */
+  let queue: Pending<T>[] = [];
+  let committing = false;
+  /**
+   * Group commit: takes the Web Lock once, then, in one transaction, reads the record and applies every update
+   * queued by then (those queued while waiting for the lock included), in order, each on the previous result;
+   * writes the last result, announces it once after the commit, and settles each caller with its own revision.
+   */
+  const commit = async (): Promise<void> => {
+    let batch: Pending<T>[] = [];
+    let outcome: Outcome<T> | undefined;
     try {
-      record = await (locks as LockManager).request(key, () =>
-        transact('readwrite', (raw, store) => {
-          const current = parse(raw);
-          let data: T;
-          try {
-            data = typeof next === 'function' ? (next as (current: T) => T)(current.data) : next;
-          } catch (error) {
-            throw fail('update', 'The update function threw; nothing was written', error);
-          }
-          try {
-            const written = {
-              revision: nextRevision(current.revision),
-              epoch: current.epoch ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
-              data,
-            };
-            store.put(written, topic);
-            return written;
-          } catch (error) {
-            throw fail(
-              'write',
-              'Cannot store the data (use structured-cloneable, ideally JSON, data); nothing was written',
-              error,
-            );
-          }
-        }),
-      );
+      outcome = await (locks as LockManager).request(key, () => {
+        batch = queue;
+        queue = [];
+        return transact('readwrite', (raw, store) => run(parse(raw), batch, store));
+      });
     } catch (error) {
-      throw error instanceof TabSyncError ? error : fail('lock', 'Web Lock request failed', error);
+      const failure = error instanceof TabSyncError ? error : fail('lock', 'Web Lock request failed', error);
+      for (const entry of batch.length ? batch : queue.splice(0)) entry.reject(failure);
+      return;
     }
-    if (mirror) writeMirror(record);
-    const event = {
+    const { record, revisions } = outcome;
+    if (record) {
+      if (mirror) writeMirror(record);
+      try {
+        const announced = event(record);
+        // This tab's readers get their own copy of inline data, as other tabs do (the caller may hold `data`).
+        announce(
+          channelName,
+          channel.entry,
+          announced,
+          'data' in announced ? { ...announced, data: clone(record.data) } : announced,
+        );
+      } catch (error) {
+        report(error as TabSyncError);
+      }
+    }
+    batch.forEach((entry, i) => {
+      const revision = revisions[i] as Revision | TabSyncError;
+      if (revision instanceof TabSyncError) entry.reject(revision);
+      else entry.resolve(revision);
+    });
+  };
+  /** Inside the transaction: each update on the previous result; one `put` of the last good one. */
+  const run = (current: SnapshotEnvelope<T>, batch: readonly Pending<T>[], store: IDBObjectStore) => {
+    let { revision, data } = current;
+    let changed = false;
+    const single = batch.length === 1;
+    const revisions = batch.map(({ next }): Revision | TabSyncError => {
+      let value: T;
+      try {
+        // Alone, a function gets the fresh read. In a group, each gets a private copy of the last good result,
+        // so one that mutates its argument and then throws leaves nothing behind.
+        value = typeof next === 'function' ? (next as (current: T) => T)(single ? data : clone(data)) : next;
+      } catch (error) {
+        return fail('update', 'The update function threw; nothing was written', error);
+      }
+      try {
+        // In a group, copying the result checks it can be stored, so a bad one fails alone (alone, `put` checks).
+        data = single ? value : clone(value);
+      } catch (error) {
+        return cannotStore(error);
+      }
+      changed = true;
+      revision = nextRevision(revision);
+      return revision;
+    });
+    if (!changed) return { revisions };
+    const record = { revision, epoch: current.epoch ?? newEpoch(), data };
+    try {
+      store.put(record, topic);
+    } catch (error) {
+      throw cannotStore(error);
+    }
+    return { record, revisions };
+  };
+  const cannotStore = (cause: unknown) =>
+    fail(
+      'write',
+      'Cannot store the data (use structured-cloneable, ideally JSON, data); nothing was written',
+      cause,
+    );
+  /** The announcement of `record`, with the data inline when the `inline` option allows it. */
+  const event = (record: SnapshotEnvelope<T> & { epoch: string }) => {
+    const announced: {
+      topic: Topic;
+      revision: Revision;
+      epoch: string;
+      timestampMs: number;
+      sourceId?: string;
+      data?: T;
+    } = {
       topic,
       revision: record.revision,
       epoch: record.epoch,
       timestampMs: Date.now(),
-      sourceId,
     };
+    if (sourceId !== undefined) announced.sourceId = sourceId;
+    if (fits(record.data)) announced.data = record.data;
+    return announced;
+  };
+  /** Whether `data` goes inline: `inline` is `true`, or a size limit that the data's JSON text does not exceed. */
+  const fits = (data: T): boolean => {
+    if (typeof inline !== 'number') return inline;
     try {
-      announce(channelName, channel.entry, event);
-    } catch (error) {
-      report(error as TabSyncError);
+      const text = JSON.stringify(data);
+      return text !== undefined && text.length <= inline;
+    } catch {
+      return false; // not JSON (a cycle, a BigInt): readers fetch it
     }
-    return record.revision;
   };
   /** Releases the channel and the connection once closed and no write is in flight. */
   const release = () => {
-    if (!closed || writing > 0) return;
+    if (!closed || committing || queue.length > 0) return;
     channel.release();
     void db?.then(
       (connection) => connection.close(),
@@ -258,13 +360,17 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
     },
     async update(next) {
       if (closed) throw fail('setup', 'Source closed; create a new one');
-      writing++; // a write in flight keeps the channel and the connection open until it is announced
-      try {
-        return await write(next);
-      } finally {
-        writing--;
-        release();
+      // Queued writes keep the channel and the connection open until they are committed and announced.
+      const done = new Promise<Revision>((resolve, reject) => queue.push({ next, resolve, reject }));
+      if (!committing) {
+        committing = true;
+        void (async () => {
+          while (queue.length > 0) await commit();
+          committing = false;
+          release();
+        })();
       }
+      return done;
     },
     peek() {
       if (!mirror) return undefined;
