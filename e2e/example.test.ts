@@ -69,9 +69,7 @@ test('the badge shows error when the stored record is corrupt, and synced again 
   await putRecord(tab, { revision: next, data: { theme: 'dark' }, epoch: 42 });
   await tab.evaluate(() => window.dispatchEvent(new Event('focus')));
   await tab.waitForFunction(() => document.getElementById('status')?.textContent === 'error');
-  expect(await tab.textContent('#error')).toMatch(
-    /settings.*The stored record is corrupt.*`epoch` must be a string/,
-  );
+  expect(await tab.textContent('#error')).toMatch(/settings.*Corrupt record.*`epoch` must be a string/);
   await putRecord(tab, { revision: next, epoch: 'repaired', data: { theme: 'light', fontSize: 20 } });
   await shows(tab, 'synced', next); // the engine retries with backoff
   expect(await tab.getAttribute('body', 'data-theme')).toBe('light');

@@ -79,7 +79,7 @@ test('status moves through syncing to synced, and to error on a corrupt record, 
   await reader.evaluate(() => window.dispatchEvent(new Event('focus'))); // focus trigger → resync → read fails
   await reader.waitForFunction(() => window.t.state().status === 'error');
   const failed = await reader.evaluate(() => window.t.state());
-  expect(failed.errors.join('\n')).toMatch(/\[badge\/read\] The stored record is corrupt/);
+  expect(failed.errors.join('\n')).toMatch(/\[badge\/read\] Corrupt record/);
   // Writers refuse to build on a corrupt record and leave it untouched.
   expect(await writer.evaluate(() => window.t.tryUpdate('throw'))).toMatchObject({
     phase: 'read',

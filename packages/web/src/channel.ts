@@ -29,8 +29,7 @@ export function acquireChannel(name: string): { readonly entry: Entry; release()
     const created: Entry = { channel, handlers: new Set(), refs: 0 };
     channel.onmessage = (message) => dispatch(created, message.data);
     // A message that cannot be deserialized reaches the engine as malformed input (reported with phase `protocol`).
-    channel.onmessageerror = () =>
-      dispatch(created, `undeserializable message on BroadcastChannel "${name}"`);
+    channel.onmessageerror = () => dispatch(created, 'undeserializable message');
     channels.set(name, created);
     entry = created;
   }
@@ -50,19 +49,14 @@ export function acquireChannel(name: string): { readonly entry: Entry; release()
   };
 }
 
-/** @internal Posts `event` to the other realms and delivers `local` (by default `event`) to this realm's subscribers of `entry`. */
-export function announce(name: string, entry: Entry, event: unknown, local: unknown = event): void {
+/** @internal Posts `event` to the other realms and delivers it to this realm's subscribers of `entry`. */
+export function announce(name: string, entry: Entry, event: unknown): void {
   try {
     entry.channel.postMessage(event);
   } catch (error) {
-    throw fail(
-      'broadcast',
-      name,
-      'Could not post on the BroadcastChannel (messages must be structured-cloneable)',
-      error,
-    );
+    throw fail('broadcast', name, 'Could not post on the BroadcastChannel', error);
   } finally {
-    dispatch(entry, local);
+    dispatch(entry, event);
   }
 }
 

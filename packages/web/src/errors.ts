@@ -41,10 +41,10 @@ export class TabSyncError extends Error {
   }
 }
 
-/** @internal Text of any thrown value, never throwing. */
+/** @internal Text of any thrown value (`Name: message` for errors), never throwing. */
 const errorText = (error: unknown): string => {
   try {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return String(error);
   } catch {
     return 'unprintable error';
   }
@@ -62,6 +62,6 @@ export const need = (ok: unknown, topic: string, what: string): void => {
     throw fail(
       'setup',
       topic,
-      `${what} is not available, so tabs cannot be kept in sync safely. Use a current browser in a secure context (https, or http://localhost / 127.0.0.1)`,
+      `${what} is not available: tabs cannot be kept in sync safely (use a secure context: https or localhost)`,
     );
 };

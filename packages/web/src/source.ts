@@ -38,7 +38,8 @@ export interface TabSourceOptions<T> {
    * Whether announcements carry the committed data (an *inline snapshot*, applied by readers without reading
    * IndexedDB): `true` always, `false` never (readers fetch every change), or a size limit: inline when the
    * data's JSON text is at most this many characters. Any same-origin script can post on the channel (it can
-   * write IndexedDB as well), so inline data is as trusted as the stored record. @default 65536
+   * write IndexedDB as well), so inline data is as trusted as the stored record. Any other value is `false`.
+   * @default 65536
    */
   inline?: boolean | number;
   /** Stamped on each announced event as `sourceId`. */
@@ -87,20 +88,14 @@ const STORE = 'records';
 /** Default `inline` limit: data whose JSON text has at most 64 Ki characters travels in the announcement. */
 const DEFAULT_INLINE_LIMIT = 65_536;
 
-/** An `update()` waiting for the next group commit. */
+/** An `update()` waiting for the next group commit; `out` is its revision or its failure once committed. */
 interface Pending<T> {
   readonly next: T | ((current: T) => T);
   resolve(revision: Revision): void;
   reject(error: TabSyncError): void;
+  out?: Revision | TabSyncError;
 }
 
-/** What one group commit wrote (nothing when every update failed), and each update's revision or failure. */
-interface Outcome<T> {
-  readonly record?: SnapshotEnvelope<T> & { epoch: string };
-  readonly revisions: readonly (Revision | TabSyncError)[];
-}
-
-const newEpoch = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 const clone: <V>(value: V) => V = (value) => structuredClone(value);
 
 /**
@@ -136,8 +131,6 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
   } = options;
   if (typeof topic !== 'string' || topic === '')
     throw new TypeError('Expected `topic` to be a non-empty string.');
-  if (typeof inline !== 'boolean' && !(typeof inline === 'number' && inline >= 0))
-    throw new TypeError(`Expected \`inline\` to be a boolean or a number ≥ 0, got ${String(inline)}.`);
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
   need(locks && typeof locks.request === 'function', topic, 'Web Locks (navigator.locks)');
   need(typeof indexedDB === 'object' && indexedDB, topic, 'IndexedDB');
@@ -151,9 +144,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
       if (!options.onError) throw error;
       options.onError(error);
     } catch (thrown) {
-      queueMicrotask(() => {
-        throw thrown;
-      });
+      reportError(thrown); // as an uncaught error would be: window `error` event, console
     }
   };
   let closed = false;
@@ -182,7 +173,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
     if (parsed.ok) return parsed.value as SnapshotEnvelope<T>;
     throw fail(
       'read',
-      `The stored record is corrupt (${parsed.issues.join('; ')}); left untouched. Delete key "${topic}" of IndexedDB "${dbName}"/${STORE} to reset`,
+      `Corrupt record (${parsed.issues.join('; ')}), left untouched; delete key "${topic}" of IndexedDB "${dbName}"/${STORE} to reset`,
     );
   };
   /** Reads the record and runs `body` with it in one transaction; resolves with its result once committed. */
@@ -191,18 +182,8 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
     return new Promise<R>((resolve, reject) => {
       let failure: unknown;
       let result: R;
-      const failed = (cause: unknown) =>
-        fail(
-          mode === 'readonly' ? 'read' : 'write',
-          `${(cause as Error | null)?.name === 'QuotaExceededError' ? 'Storage quota exceeded' : 'IndexedDB transaction failed'}; nothing was written`,
-          cause,
-        );
-      let tx: IDBTransaction;
-      try {
-        tx = connection.transaction(STORE, mode);
-      } catch (error) {
-        return reject(failed(error));
-      }
+      // A closing connection throws here: the promise rejects with that error, reported by the caller.
+      const tx = connection.transaction(STORE, mode);
       const store = tx.objectStore(STORE);
       const request = store.get(topic);
       request.onsuccess = () => {
@@ -214,7 +195,15 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
         }
       };
       tx.oncomplete = () => resolve(result);
-      tx.onabort = () => reject(failure ?? failed(tx.error ?? request.error));
+      tx.onabort = () =>
+        reject(
+          failure ??
+            fail(
+              mode === 'readonly' ? 'read' : 'write',
+              'IndexedDB transaction failed',
+              tx.error ?? request.error,
+            ),
+        );
     });
   };
   const writeMirror = (record: SnapshotEnvelope<T>) => {
@@ -228,7 +217,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
     }
   };
   /** Queued `update()` calls, committed together by the next {@link commit}. */
-  let queue: Pending<T>[] = [];
+  const queue: Pending<T>[] = [];
   let committing = false;
   /**
    * Group commit: takes the Web Lock once, then, in one transaction, reads the record and applies every update
@@ -237,104 +226,76 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
    */
   const commit = async (): Promise<void> => {
     let batch: Pending<T>[] = [];
-    let outcome: Outcome<T> | undefined;
     try {
-      outcome = await (locks as LockManager).request(key, () => {
-        batch = queue;
-        queue = [];
-        return transact('readwrite', (raw, store) => run(parse(raw), batch, store));
-      });
-    } catch (error) {
-      const failure = error instanceof TabSyncError ? error : fail('lock', 'Web Lock request failed', error);
-      for (const entry of batch.length ? batch : queue.splice(0)) entry.reject(failure);
-      return;
-    }
-    const { record, revisions } = outcome;
-    if (record) {
-      if (mirror) writeMirror(record);
-      try {
-        const announced = event(record);
-        // This tab's readers get their own copy of inline data, as other tabs do (the caller may hold `data`).
-        announce(
-          channelName,
-          channel.entry,
-          announced,
-          'data' in announced ? { ...announced, data: clone(record.data) } : announced,
-        );
-      } catch (error) {
-        report(error as TabSyncError);
+      const record = await (locks as LockManager).request(key, () =>
+        transact('readwrite', (raw, store) => {
+          batch = queue.splice(0);
+          return run(parse(raw), batch, store);
+        }),
+      );
+      if (record) {
+        if (mirror) writeMirror(record);
+        const event = {
+          topic,
+          revision: record.revision,
+          epoch: record.epoch,
+          timestampMs: Date.now(),
+          sourceId,
+        };
+        const inlined = fits(record.data);
+        try {
+          announce(channelName, channel.entry, inlined ? { ...event, data: record.data } : event);
+        } catch (error) {
+          report(error as TabSyncError);
+        }
       }
+    } catch (error) {
+      if (!batch.length) batch = queue.splice(0);
+      const failure = error instanceof TabSyncError ? error : fail('lock', 'Web Lock request failed', error);
+      for (const entry of batch) entry.out = failure;
     }
-    batch.forEach((entry, i) => {
-      const revision = revisions[i] as Revision | TabSyncError;
-      if (revision instanceof TabSyncError) entry.reject(revision);
-      else entry.resolve(revision);
-    });
+    for (const { out, resolve, reject } of batch)
+      out instanceof TabSyncError ? reject(out) : resolve(out as Revision);
   };
   /** Inside the transaction: each update on the previous result; one `put` of the last good one. */
-  const run = (current: SnapshotEnvelope<T>, batch: readonly Pending<T>[], store: IDBObjectStore) => {
+  const run = (current: SnapshotEnvelope<T>, batch: Pending<T>[], store: IDBObjectStore) => {
     let { revision, data } = current;
     let changed = false;
-    const single = batch.length === 1;
-    const revisions = batch.map(({ next }): Revision | TabSyncError => {
-      let value: T;
+    const single = batch.length < 2;
+    for (const entry of batch) {
+      const { next } = entry;
+      let phase: TabSyncPhase = 'update';
       try {
-        // Alone, a function gets the fresh read. In a group, each gets a private copy of the last good result,
-        // so one that mutates its argument and then throws leaves nothing behind.
-        value = typeof next === 'function' ? (next as (current: T) => T)(single ? data : clone(data)) : next;
+        // Alone, a function gets the fresh read. In a group, each gets a private copy of the last good result
+        // (so one that mutates its argument and then throws leaves nothing behind), and copying its result
+        // checks that it can be stored, so a bad one fails alone (alone, `put` checks).
+        const fn = typeof next === 'function';
+        const value = fn ? (next as (current: T) => T)(single ? data : clone(data)) : next;
+        phase = 'write';
+        // A value given to `update(value)` is copied too: this tab's readers apply `data` (inline), and the
+        // caller may still hold and change that value.
+        data = single && fn ? value : clone(value);
+        entry.out = revision = nextRevision(revision);
+        changed = true;
       } catch (error) {
-        return fail('update', 'The update function threw; nothing was written', error);
+        entry.out = phase === 'update' ? fail(phase, 'The update function threw', error) : cannotStore(error);
       }
-      try {
-        // In a group, copying the result checks it can be stored, so a bad one fails alone (alone, `put` checks).
-        data = single ? value : clone(value);
-      } catch (error) {
-        return cannotStore(error);
-      }
-      changed = true;
-      revision = nextRevision(revision);
-      return revision;
-    });
-    if (!changed) return { revisions };
-    const record = { revision, epoch: current.epoch ?? newEpoch(), data };
+    }
+    if (!changed) return;
+    const record = { revision, epoch: current.epoch ?? crypto.randomUUID(), data };
     try {
       store.put(record, topic);
     } catch (error) {
       throw cannotStore(error);
     }
-    return { record, revisions };
+    return record;
   };
   const cannotStore = (cause: unknown) =>
-    fail(
-      'write',
-      'Cannot store the data (use structured-cloneable, ideally JSON, data); nothing was written',
-      cause,
-    );
-  /** The announcement of `record`, with the data inline when the `inline` option allows it. */
-  const event = (record: SnapshotEnvelope<T> & { epoch: string }) => {
-    const announced: {
-      topic: Topic;
-      revision: Revision;
-      epoch: string;
-      timestampMs: number;
-      sourceId?: string;
-      data?: T;
-    } = {
-      topic,
-      revision: record.revision,
-      epoch: record.epoch,
-      timestampMs: Date.now(),
-    };
-    if (sourceId !== undefined) announced.sourceId = sourceId;
-    if (fits(record.data)) announced.data = record.data;
-    return announced;
-  };
+    fail('write', 'Cannot store the data (not structured-cloneable)', cause);
   /** Whether `data` goes inline: `inline` is `true`, or a size limit that the data's JSON text does not exceed. */
   const fits = (data: T): boolean => {
-    if (typeof inline !== 'number') return inline;
     try {
-      const text = JSON.stringify(data);
-      return text !== undefined && text.length <= inline;
+      return inline === true || (JSON.stringify(data)?.length ?? Infinity) <= (inline as number);
     } catch {
       return false; // not JSON (a cycle, a BigInt): readers fetch it
     }
@@ -349,17 +310,20 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
     );
     db = undefined;
   };
+  const ensureOpen = () => {
+    if (closed) throw fail('setup', 'Source closed; create a new one');
+  };
   const subscriber = createBroadcastChannelSubscriber({ channelName });
   return {
     topic,
     subscribe: subscriber.subscribe,
-    async getSnapshot(request) {
-      request?.signal.throwIfAborted();
-      if (closed) throw fail('setup', 'Source closed; create a new one');
+    // One short read: not worth aborting (the engine drops a result that lands after abort).
+    async getSnapshot() {
+      ensureOpen();
       return transact('readonly', parse);
     },
     async update(next) {
-      if (closed) throw fail('setup', 'Source closed; create a new one');
+      ensureOpen();
       // Queued writes keep the channel and the connection open until they are committed and announced.
       const done = new Promise<Revision>((resolve, reject) => queue.push({ next, resolve, reject }));
       if (!committing) {
