@@ -53,7 +53,7 @@ const decode = <T>(topic: Topic, stored: StoredTopic, initial: T): SnapshotEnvel
   try {
     return { revision: stored.revision, epoch: stored.epoch, data: JSON.parse(stored.json) as T };
   } catch (error) {
-    throw new RedisSourceError('corrupt', topic, `The data of topic "${topic}" in Redis is not JSON.`, {
+    throw new RedisSourceError('corrupt', topic, `Bad JSON in the hash of topic "${topic}".`, {
       cause: error,
     });
   }
@@ -119,27 +119,21 @@ export function createRedisSource<T>(options: RedisSourceOptions<T>): RedisSourc
     },
     async update(next) {
       for (let attempt = 1; ; attempt++) {
-        const current = decode(topic, await store.read(topic), initial);
+        const stored = await store.read(topic);
+        const current = decode(topic, stored, initial);
         const value = typeof next === 'function' ? (next as (current: T) => T)(current.data) : next;
         let json: string | undefined;
+        let cause: unknown;
         try {
           json = JSON.stringify(value);
         } catch (error) {
-          throw new RedisSourceError('encode', topic, `The new value of topic "${topic}" is not JSON.`, {
-            cause: error,
-          });
+          cause = error;
         }
         if (json === undefined)
-          throw new RedisSourceError(
-            'encode',
-            topic,
-            `The new value of topic "${topic}" is not JSON (undefined).`,
-          );
-        const result = await store.write(
-          topic,
-          { epoch: current.epoch ?? '', revision: current.revision },
-          json,
-        );
+          throw new RedisSourceError('encode', topic, `The new value of topic "${topic}" is not JSON.`, {
+            cause,
+          });
+        const result = await store.write(topic, stored, json);
         if (result.ok) return result.revision;
         if (attempt >= maxAttempts)
           throw new RedisSourceError(

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { parseRevision, type Revision, type Topic } from '@statesync/core';
+import { isCanonicalRevision, type Revision, type Topic } from '@statesync/core';
 import type { Redis } from 'ioredis';
 import { RedisSourceError } from './errors';
 import { READ_SCRIPT, WRITE_SCRIPT } from './scripts';
@@ -142,23 +142,17 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         `Redis is not available (connection ${redis.status}); nothing was read or written for topic "${topic}". Retry once Redis is back.`,
       );
   };
-  const wrap = (topic: Topic, error: unknown): RedisSourceError => {
-    if (error instanceof RedisSourceError) return error;
-    const message = (error as Error)?.message ?? String(error);
-    const reply = (error as Error)?.name === 'ReplyError';
-    return reply
-      ? new RedisSourceError('corrupt', topic, `Redis refused the script for topic "${topic}": ${message}`, {
-          cause: error,
-        })
-      : new RedisSourceError(
-          'unavailable',
-          topic,
-          `Redis is not available for topic "${topic}": ${message}`,
-          {
+  // A ReplyError is Redis refusing the script (e.g. a revision past 2^63 − 1); anything else is the connection.
+  const wrap = (topic: Topic, error: unknown): RedisSourceError =>
+    error instanceof RedisSourceError
+      ? error
+      : (error as Error)?.name === 'ReplyError'
+        ? new RedisSourceError('corrupt', topic, `Redis refused the script for topic "${topic}".`, {
             cause: error,
-          },
-        );
-  };
+          })
+        : new RedisSourceError('unavailable', topic, `Redis is not available for topic "${topic}".`, {
+            cause: error,
+          });
   const script = async (sha: string, source: string, args: string[]): Promise<Reply> => {
     try {
       return (await redis.evalsha(sha, 1, ...args)) as Reply;
@@ -169,19 +163,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     }
   };
   const state = (topic: Topic, epoch: unknown, revision: unknown): TopicState => {
-    if (typeof epoch !== 'string' || typeof revision !== 'string')
-      throw new RedisSourceError('corrupt', topic, `The hash of topic "${topic}" has no epoch or revision.`);
-    try {
-      return { epoch, revision: parseRevision(revision) };
-    } catch (error) {
-      throw new RedisSourceError('corrupt', topic, `The hash of topic "${topic}" holds a bad revision.`, {
-        cause: error,
-      });
-    }
-  };
-  const checkTopic = (topic: unknown) => {
-    if (typeof topic !== 'string' || topic === '')
-      throw new TypeError('Expected `topic` to be a non-empty string.');
+    if (typeof epoch === 'string' && isCanonicalRevision(revision)) return { epoch, revision };
+    throw new RedisSourceError('corrupt', topic, `Bad epoch or revision in the hash of topic "${topic}".`);
   };
 
   let sub: Redis | undefined;
@@ -213,7 +196,6 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     channel,
     key,
     async read(topic) {
-      checkTopic(topic);
       ready(topic);
       let reply: Reply;
       try {
@@ -248,7 +230,6 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       return result;
     },
     async write(topic, expected, json) {
-      checkTopic(topic);
       ready(topic);
       let reply: Reply;
       try {
