@@ -65,7 +65,7 @@ test('the localStorage mirror: read synchronously, a corrupt copy is reported an
   expect(await mirror.evaluate(() => window.t.peek())).toBeUndefined();
   const { errors } = await mirror.evaluate(() => window.t.state());
   expect(errors.at(-1)).toMatch(
-    /\[mirror\/mirror\] Ignored the unreadable localStorage copy "statesync:mirror:mirror": SyntaxError/,
+    /\[mirror\/mirror\] Ignored an unreadable localStorage copy "statesync:mirror:mirror": SyntaxError/,
   );
   await mirror.evaluate(() => window.t.increment(1));
   expect(await mirror.evaluate(() => window.t.peek())).toMatchObject({ revision: '3', data: 3 });

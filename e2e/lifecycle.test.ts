@@ -31,6 +31,22 @@ test('a late tab gets the current state at once', async () => {
   await Promise.all([writer.close(), late.close()]);
 });
 
+test('fast start: a late createTabSync tab with a mirror shows the last commit before reading IndexedDB', async () => {
+  const writer = await browser.open('counter.html');
+  await writer.evaluate(() => window.t.startTabSync('fast'));
+  await writer.evaluate(() => window.t.increment(5));
+  const late = await browser.open('counter.html');
+  const applies = await late.evaluate(() => window.t.startTabSync('fast'));
+  // First the localStorage copy (no IndexedDB read yet, the engine at "0"), then the engine's own read.
+  expect(applies[0]).toEqual({ revision: '5', engineRevision: '0', reads: 0 });
+  expect(applies.at(-1)).toMatchObject({ revision: '5' });
+  expect(applies.at(-1)?.reads).toBeGreaterThan(0);
+  // Then it follows the stream.
+  await writer.evaluate(() => window.t.increment(2));
+  expect(await waitConverged([writer, late], 7)).toBe('7');
+  await Promise.all([writer.close(), late.close()]);
+});
+
 test('a hidden tab that missed every event catches up when it becomes visible', async () => {
   const writer = await tab('hidden');
   const sleeper = await tab('hidden', { deafWhileHidden: true });

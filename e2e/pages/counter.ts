@@ -5,7 +5,13 @@ import {
   type RevisionSyncHandle,
   type SyncStatus,
 } from '@statesync/core';
-import { createTabSource, type TabSource, TabSyncError, webResyncTriggers } from '@statesync/web';
+import {
+  createTabSource,
+  createTabSync,
+  type TabSource,
+  TabSyncError,
+  webResyncTriggers,
+} from '@statesync/web';
 
 // Emulated visibility: playwright cannot hide a tab, so `hide()`/`show()` flip what the document reports
 // and fire `visibilitychange` like the browser does.
@@ -44,7 +50,12 @@ const describeError = (error: unknown) =>
     : { name: (error as Error)?.name, message: String(error) };
 
 // What crosses the tab boundary, counted: announcements posted and read-write transactions (commits).
-const traffic = { posts: 0, commits: 0 };
+const traffic = { posts: 0, commits: 0, reads: 0 };
+const get = IDBObjectStore.prototype.get;
+IDBObjectStore.prototype.get = function (this: IDBObjectStore, query: IDBValidKey | IDBKeyRange) {
+  traffic.reads++;
+  return get.call(this, query);
+};
 const post = BroadcastChannel.prototype.postMessage;
 BroadcastChannel.prototype.postMessage = function (message: unknown) {
   traffic.posts++;
@@ -135,6 +146,34 @@ const t = {
     );
   },
   traffic: () => ({ ...traffic }),
+  /**
+   * `createTabSync` as the README shows (with `mirror`); resolves once started with every apply seen: its
+   * revision, the engine's local revision then, and how many IndexedDB reads this page had made by then.
+   */
+  async startTabSync(topic: string) {
+    const seen: { revision: string; engineRevision: string; reads: number }[] = [];
+    const sync = createTabSync<number>({
+      topic,
+      initial: 0,
+      dbName: 'e2e',
+      channelName: `e2e:${topic}`,
+      mirror: true,
+      applier: {
+        apply: (snapshot) => {
+          data = snapshot.data;
+          seen.push({
+            revision: snapshot.revision,
+            engineRevision: sync.getLocalRevision(),
+            reads: traffic.reads,
+          });
+        },
+      },
+    });
+    source = sync.source;
+    handle = sync;
+    await sync.start();
+    return seen;
+  },
   /** Runs an update and returns how it failed (or `undefined`). */
   async tryUpdate(
     kind: 'function' | 'big' | 'huge-text' | 'throw',

@@ -1,5 +1,6 @@
 // Section 3: real Chromium tabs (Debian's /usr/bin/chromium through playwright-core; never a downloaded browser).
 // One harness page per library (pages/*.mjs, bundled with esbuild), one browser session for all of them.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_PATH as CHROMIUM, launchChromium } from '../../../scripts/chromium.mjs';
-import { num, quantile, ratio } from '../lib/stats.mjs';
+import { num, quantile, ratio, spread } from '../lib/stats.mjs';
 
 const LIBRARIES = [
   ['statesync-web', '@statesync/web'],
@@ -18,12 +19,15 @@ const LIBRARIES = [
   ['tanstack-query-broadcast', '@tanstack/query-broadcast-client-experimental'],
 ];
 const OURS = '@statesync/web';
+/** The floor every library is compared with in the stream test: a bare BroadcastChannel carrying the value. */
+const RAW = ['raw-broadcastchannel', 'raw BroadcastChannel'];
+const STREAMED = [...LIBRARIES, RAW];
 const DELIVERY_TIMEOUT_MS = 5_000;
 
 async function bundlePages() {
   const result = await build({
     entryPoints: Object.fromEntries(
-      LIBRARIES.map(([id]) => [id, fileURLToPath(new URL(`./pages/${id}.mjs`, import.meta.url))]),
+      STREAMED.map(([id]) => [id, fileURLToPath(new URL(`./pages/${id}.mjs`, import.meta.url))]),
     ),
     bundle: true,
     write: false,
@@ -52,7 +56,7 @@ async function serve(files) {
     if (path.endsWith('.html')) {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(
-        `<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="/${path.replace(/\.html$/, '.js')}"></script>`,
+        `<!doctype html><meta charset="utf-8"><title>loading</title><script>window.firstScript=performance.timeOrigin+performance.now()</script><script type="module" src="/${path.replace(/\.html$/, '.js')}"></script>`,
       );
     } else if (files.has(path)) {
       res.writeHead(200, { 'content-type': 'text/javascript' });
@@ -122,12 +126,16 @@ async function latency(browser, id, count, writes) {
   return { ms, lost, postsPerWrite: counts.posts / writes, readsPerWrite: counts.storageReads / writes };
 }
 
-/** Two tabs, `count` increments each, started together; then the final value in each tab. */
-async function race(browser, id, count, quietMs) {
-  const pages = await openTabs(browser, id, 2, `race-${id}-${Date.now()}`);
+/**
+ * Two tabs, `count` increments each, started together (`variant`: see `increments` in harness.mjs); then the
+ * final value in each tab, and when it settled: the last tab's first showing of its final value, after the later
+ * of the two loops ended.
+ */
+async function race(browser, id, count, quietMs, variant) {
+  const pages = await openTabs(browser, id, 2, `race-${variant}-${id}-${Date.now()}`);
   const startAt = (await pages[0].evaluate(() => performance.timeOrigin + performance.now())) + 300;
   const ends = await Promise.all(
-    pages.map((p) => p.evaluate(([c, s]) => window.bench.increments(c, s), [count, startAt])),
+    pages.map((p) => p.evaluate(([c, s, v]) => window.bench.increments(c, s, v), [count, startAt, variant])),
   );
   // Wait until the values stop moving (`quietMs` without change, at most 15 s).
   let values = [];
@@ -141,9 +149,108 @@ async function race(browser, id, count, quietMs) {
     } else if (Date.now() - stableSince > quietMs) break;
     await sleep(100);
   }
+  const shown = await Promise.all(
+    pages.map((p, i) => p.evaluate((v) => new Map(window.bench.seen()).get(v), values[i])),
+  );
   const counts = await sumCounts(pages);
   await Promise.all(pages.map((p) => p.close()));
-  return { values, ms: Math.max(...ends) - startAt, postsPerIncrement: counts.posts / (2 * count) };
+  const loopsEnd = Math.max(...ends);
+  return {
+    values,
+    ms: loopsEnd - startAt,
+    settleMs: Math.max(0, Math.max(...shown) - loopsEnd),
+    postsPerIncrement: counts.posts / (2 * count),
+  };
+}
+
+/**
+ * One writer streams `writes` values, one every `intervalMs` (a dragged slider), to `count - 1` other tabs; each
+ * records when its store first showed each value. A value that a tab skipped (it applied a newer one first)
+ * counts as shown when the tab first showed a value at least as new.
+ */
+async function stream(browser, id, count, writes, intervalMs) {
+  const pages = await openTabs(browser, id, count, `stream-${count}-${id}-${Date.now()}`);
+  const [writer, ...others] = pages;
+  const startAt = (await writer.evaluate(() => performance.timeOrigin + performance.now())) + 200;
+  const at = await writer.evaluate(
+    ([n, i, s]) => window.bench.stream(0, n, i, s),
+    [writes, intervalMs, startAt],
+  );
+  await Promise.all(
+    others.map((p) =>
+      withTimeout(
+        p.evaluate((v) => window.bench.waitFor(v), writes),
+        DELIVERY_TIMEOUT_MS,
+      ),
+    ),
+  );
+  const seen = await Promise.all(others.map((p) => p.evaluate(() => window.bench.seen())));
+  await Promise.all(pages.map((p) => p.close()));
+  const ms = [];
+  const everywhere = Array.from({ length: writes }, () => 0);
+  let lost = 0;
+  let skipped = 0;
+  for (const entries of seen) {
+    // shownBy[v]: first time this tab showed a value ≥ v.
+    const shownBy = Array.from({ length: writes + 2 }, () => Number.POSITIVE_INFINITY);
+    for (const [value, t] of entries) if (value >= 1 && value <= writes) shownBy[value] = t;
+    const exact = new Set(entries.map(([value]) => value));
+    for (let v = writes - 1; v >= 1; v--) shownBy[v] = Math.min(shownBy[v], shownBy[v + 1]);
+    for (let v = 1; v <= writes; v++) {
+      if (!exact.has(v)) skipped++;
+      if (!Number.isFinite(shownBy[v])) {
+        lost++;
+        everywhere[v - 1] = Number.POSITIVE_INFINITY;
+        continue;
+      }
+      const latency = shownBy[v] - at[v - 1];
+      ms.push(latency);
+      everywhere[v - 1] = Math.max(everywhere[v - 1], latency);
+    }
+  }
+  return { ms, lost, skipped: skipped / others.length, last: everywhere[writes - 1] };
+}
+
+/**
+ * A tab opened after the others have written: from its first script run (and from navigation start) to its
+ * store showing the current value. `samples` late tabs, one after the other.
+ */
+async function lateTab(browser, id, samples, query = '') {
+  const run = `late-${id}-${Date.now()}`;
+  const pages = await openTabs(browser, id, 2, run);
+  await pages[0].evaluate((v) => window.bench.write(v), 77);
+  await withTimeout(
+    pages[1].evaluate((v) => window.bench.waitFor(v), 77),
+    DELIVERY_TIMEOUT_MS,
+  );
+  const fromScript = [];
+  const fromNavigation = [];
+  let never = 0;
+  for (let i = 0; i < samples; i++) {
+    const page = await browser.context.newPage();
+    page.on('pageerror', (error) => browser.errors.push(`${id} (late): ${error.message}`));
+    await page.goto(`${browser.url}${id}.html?run=${run}&expect=77${query}`);
+    const result = await page
+      .waitForFunction(() => window.bench?.late(), null, { timeout: DELIVERY_TIMEOUT_MS })
+      .then((h) => h.jsonValue())
+      .catch(() => undefined);
+    await page.close();
+    if (!result) never++;
+    else {
+      fromScript.push(result.shown - result.firstScript);
+      fromNavigation.push(result.shown - result.navigation);
+    }
+  }
+  await Promise.all(pages.map((p) => p.close()));
+  return { fromScript, fromNavigation, never };
+}
+
+/** A CPU hog in a separate process (a busy loop, ended after `ms` at the latest); returns its stop function. */
+function cpuHog(ms) {
+  const child = spawn(process.execPath, ['-e', `const end = Date.now() + ${ms}; while (Date.now() < end);`], {
+    stdio: 'ignore',
+  });
+  return () => child.kill();
 }
 
 /** @returns {Promise<import('../lib/report.mjs').Section>} */
@@ -157,21 +264,62 @@ export async function run({ smoke }) {
   const context = await launchChromium(chromium, profile);
   const browser = { context, url: server.url, errors: [] };
   const lat = new Map(LIBRARIES.map(([, name]) => [name, {}]));
-  const races = new Map();
+  const streams = {
+    quiet: new Map(STREAMED.map(([, n]) => [n, {}])),
+    busy: new Map(STREAMED.map(([, n]) => [n, {}])),
+  };
+  const races = { yield: new Map(), burst: new Map() };
+  const lates = new Map();
+  // BENCH_BROWSER=stream,late (say) runs some parts only, to iterate; `pnpm bench` runs them all.
+  const parts = process.env.BENCH_BROWSER?.split(',') ?? ['latency', 'stream', 'busy', 'race', 'late'];
+  const streamWrites = smoke ? 20 : 200;
+  const lateSamples = smoke ? 1 : 7;
   try {
     // Libraries take turns at each tab count, so load drift on the machine spreads over all of them.
-    for (const count of tabCounts) {
-      for (const [id, name] of LIBRARIES) lat.get(name)[count] = await latency(browser, id, count, writes);
+    if (parts.includes('latency'))
+      for (const count of tabCounts) {
+        for (const [id, name] of LIBRARIES) lat.get(name)[count] = await latency(browser, id, count, writes);
+      }
+    for (const mode of ['quiet', 'busy']) {
+      if (!parts.includes(mode === 'quiet' ? 'stream' : 'busy') || (smoke && mode === 'busy')) continue;
+      const stop = mode === 'busy' ? cpuHog(10 * 60_000) : undefined;
+      try {
+        for (const count of tabCounts)
+          for (const [id, name] of STREAMED)
+            streams[mode].get(name)[count] = await stream(
+              browser,
+              id,
+              count,
+              streamWrites,
+              STREAM_INTERVAL_MS,
+            );
+      } finally {
+        stop?.();
+      }
     }
-    for (const [id, name] of LIBRARIES)
-      races.set(name, await race(browser, id, increments, smoke ? 300 : 1_000));
+    if (parts.includes('race'))
+      for (const variant of ['yield', 'burst'])
+        for (const [id, name] of LIBRARIES)
+          races[variant].set(name, await race(browser, id, increments, smoke ? 300 : 1_000, variant));
+    if (parts.includes('late'))
+      for (const [id, name] of LIBRARIES) {
+        lates.set(name, await lateTab(browser, id, lateSamples));
+        if (name === OURS) lates.set(NO_MIRROR, await lateTab(browser, id, lateSamples, '&mirror=0'));
+      }
   } finally {
     await context.close();
     await server.close();
     rmSync(profile, { recursive: true, force: true });
   }
+  return report({ smoke, tabCounts, writes, increments, streamWrites, lat, streams, races, lates, browser });
+}
 
+const STREAM_INTERVAL_MS = 10; // 100 Hz
+const NO_MIRROR = '@statesync/web without the mirror (first IndexedDB read)';
+
+function report({ smoke, tabCounts, writes, increments, streamWrites, lat, streams, races, lates, browser }) {
   const p = (r, q) => quantile(r.ms, q);
+  const has = (map) => [...map.values()].some((v) => Object.keys(v).length > 0 || v.values);
   const cell = (name, count) => {
     const r = lat.get(name)[count];
     if (r.ms.length === 0) return 'never delivered';
@@ -180,29 +328,28 @@ export async function run({ smoke }) {
   };
   const traffic = (name, key) => tabCounts.map((c) => num(lat.get(name)[c][key])).join(' / ');
   const expected = 2 * increments;
-  return {
-    id: 'browser',
-    title: '3. Browser tabs, real Chromium',
-    intro: `${CHROMIUM.split('/').pop()} headless via playwright-core, one browser session, pages served from 127.0.0.1. Harness pages: \`bench/src/browser/pages/\` (one per library, each set up as its README shows). Times are taken inside the pages on a clock shared by the tabs (\`performance.timeOrigin + performance.now()\`).`,
-    tables: [
+  const tables = [];
+  if (has(lat)) {
+    tables.push(
       {
         highlight: (() => {
           const c = tabCounts[tabCounts.length - 1];
           const p50 = (name) => p(lat.get(name)[c], 0.5);
           const peers = LIBRARIES.map(([, name]) => name).filter((name) => name !== OURS);
-          return `Write → visible in every other tab, ${c} tabs, p50: @statesync/web ${num(p50(OURS))} ms; the others ${num(Math.min(...peers.map(p50)))}–${num(Math.max(...peers.map(p50)))} ms (they send the state in the message; we commit it to IndexedDB first, then each tab fetches it).`;
+          return `Write → visible in every other tab, ${c} tabs, p50: @statesync/web ${num(p50(OURS))} ms; the others ${num(Math.min(...peers.map(p50)))}–${num(Math.max(...peers.map(p50)))} ms.`;
         })(),
-        title: 'Write → visible in every other tab',
+        title: 'Write → visible in every other tab (one write at a time)',
         intro: `${writes} writes per configuration, from each tab in turn, one after the other; for each write the time until the last other tab's store holds the new value. p50 / p99 (with ${writes} writes, p99 is close to the worst case). The ratio divides the p50 by @statesync/web's at the same tab count (×0.5: half the time).`,
         columns: ['library', ...tabCounts.map((c) => `${c} tabs: p50 / p99`)],
         rows: LIBRARIES.map(([, name]) => [name, ...tabCounts.map((c) => cell(name, c))]),
         notes: [
-          '@statesync/web commits each write to IndexedDB under a Web Lock, announces the new revision, and every tab fetches the record; the others send the new state itself in the message. The extra round trip is the price of a single ordered source of truth (see the race below).',
+          '@statesync/web commits each write to IndexedDB under a Web Lock, then announces it with the data inline (up to 64 Ki characters of JSON by default), so other tabs apply it without reading IndexedDB; the peers send the new state in the message without storing it.',
         ],
       },
       {
         title: 'Traffic per write',
-        intro: 'Summed over all tabs, during the latency runs above; figures for 2 / 5 / 10 tabs.',
+        intro:
+          'Summed over all tabs, during the one-write-at-a-time runs above; figures for 2 / 5 / 10 tabs.',
         columns: ['library', 'BroadcastChannel messages posted per write', 'IndexedDB reads per write'],
         rows: LIBRARIES.map(([, name]) => [
           name,
@@ -211,37 +358,111 @@ export async function run({ smoke }) {
         ]),
         notes: [
           'A posted BroadcastChannel message reaches every other tab of the channel: one post per write is the minimum.',
-          "@statesync/web's reads include the writer's own read-modify-write inside its transaction, plus one fetch per tab that applies the revision.",
+          "@statesync/web's reads include the writer's own read-modify-write inside its transaction; with inline data, readers read IndexedDB only at start, on resync, and for data over the inline limit.",
         ],
       },
-      {
-        highlight: `Two tabs × ${increments} increments (correct: ${expected}): ${LIBRARIES.map(([, name]) => `${name} ${races.get(name).values.join('/')}`).join('; ')}.`,
-        title: `Two tabs, ${increments} increments each, started together`,
-        intro: `Each tab increments its store ${increments} times, yielding to the event loop between increments (so messages from the other tab interleave), both starting at the same instant. Correct result: ${expected.toLocaleString('en-US')} in both tabs.`,
-        columns: [
-          'library',
-          'final value per tab',
-          `all ${expected.toLocaleString('en-US')}?`,
-          'tabs agree?',
-          'messages posted per increment',
-          'time for both tabs to finish',
-        ],
-        rows: LIBRARIES.map(([, name]) => {
-          const r = races.get(name);
-          return [
-            name,
-            r.values.join(', '),
-            r.values.every((v) => v === expected) ? 'yes' : 'no',
-            r.values.every((v) => v === r.values[0]) ? 'yes' : 'no',
-            num(r.postsPerIncrement),
-            `${num(r.ms)} ms`,
-          ];
-        }),
-        notes: [
-          'How each increments: @statesync/web `update((n) => n + 1)` (read-modify-write in one IndexedDB transaction under a Web Lock, awaited); Pinia `store.count++`; zustand `set((s) => ({ count: s.count + 1 }))`; Redux `dispatch({ type: "counter/increment" })` (the action is replayed in the other tab); TanStack `setQueryData(key, (n) => n + 1)`.',
-        ],
-      },
-    ],
+    );
+  }
+  const rawName = RAW[1];
+  const streamCell = (mode, name, count) => {
+    const r = streams[mode].get(name)[count];
+    if (!r) return 'not run';
+    if (r.ms.length === 0) return 'never delivered';
+    const raw = streams[mode].get(rawName)[count];
+    const vs =
+      name === rawName ? '' : ` (×${num(p(r, 0.5) / p(raw, 0.5))} / ×${num(p(r, 0.99) / p(raw, 0.99))} raw)`;
+    return `${num(p(r, 0.5))} / ${num(p(r, 0.99))} ms${vs}; last ${num(r.last)} ms${r.lost ? `; ${r.lost} never shown` : ''}`;
+  };
+  for (const mode of ['quiet', 'busy']) {
+    if (!has(streams[mode])) continue;
+    tables.push({
+      highlight: (() => {
+        const c = tabCounts[tabCounts.length - 1];
+        const ours = streams[mode].get(OURS)[c];
+        const raw = streams[mode].get(rawName)[c];
+        return `100 Hz stream, ${c} tabs${mode === 'busy' ? ', beside a CPU hog' : ''}: @statesync/web p50 / p99 ${num(p(ours, 0.5))} / ${num(p(ours, 0.99))} ms, raw BroadcastChannel ${num(p(raw, 0.5))} / ${num(p(raw, 0.99))} ms; last write everywhere after ${num(ours.last)} ms.`;
+      })(),
+      title: `100 Hz stream: one writer, ${streamWrites} writes, every other tab${mode === 'busy' ? ', beside a CPU hog' : ''}`,
+      intro: `One tab writes ${streamWrites} values, one every ${STREAM_INTERVAL_MS} ms (a dragged slider), without waiting for one write to finish before the next; every other tab records when its store first shows each value (a value it skipped because a newer one came first counts when it first shows a newer one). p50 / p99 over every (tab, write) pair; in parentheses each divided by the raw BroadcastChannel's at the same tab count; "last": when the last write was visible in every tab, after it was made.${mode === 'busy' ? ' During this table a separate Node process runs a busy loop (one of the two cores), stopped right after.' : ''}`,
+      columns: ['library', ...tabCounts.map((c) => `${c} tabs`)],
+      rows: STREAMED.map(([, name]) => [name, ...tabCounts.map((c) => streamCell(mode, name, c))]),
+      notes: [
+        'raw BroadcastChannel: `postMessage(value)` and apply on arrival; no storage, no ordering, no recovery. It is the floor.',
+        'Skipped values per tab (applied a newer one first), @statesync/web: ' +
+          tabCounts.map((c) => `${c} tabs ${num(streams[mode].get(OURS)[c]?.skipped)}`).join(', ') +
+          ` of ${streamWrites}.`,
+      ],
+    });
+  }
+  for (const variant of ['yield', 'burst']) {
+    if (races[variant].size === 0) continue;
+    tables.push({
+      highlight: `Two tabs × ${increments} increments, ${variant}: ${LIBRARIES.map(([, name]) => `${name} ${races[variant].get(name).values.join('/')} (settled ${num(races[variant].get(name).settleMs)} ms after the loops)`).join('; ')}.`,
+      title: `Two tabs, ${increments} increments each, started together (${variant === 'yield' ? 'awaited, yielding between increments' : 'burst: one synchronous loop, then awaited'})`,
+      intro:
+        variant === 'yield'
+          ? `Each tab increments its store ${increments} times, awaiting each and yielding to the event loop between increments (so messages from the other tab interleave), both starting at the same instant. Correct result: ${expected.toLocaleString('en-US')} in both tabs.`
+          : `Each tab issues ${increments} increments in one synchronous loop, then awaits them all (for @statesync/web: ${increments} \`update()\` calls, group-committed), both starting at the same instant. Correct result: ${expected.toLocaleString('en-US')} in both tabs.`,
+      columns: [
+        'library',
+        'final value per tab',
+        `all ${expected.toLocaleString('en-US')}?`,
+        'tabs agree?',
+        'messages posted per increment',
+        'time for both loops to finish',
+        'settled after the loops',
+      ],
+      rows: LIBRARIES.map(([, name]) => {
+        const r = races[variant].get(name);
+        return [
+          name,
+          r.values.join(', '),
+          r.values.every((v) => v === expected) ? 'yes' : 'no',
+          r.values.every((v) => v === r.values[0]) ? 'yes' : 'no',
+          num(r.postsPerIncrement),
+          `${num(r.ms)} ms`,
+          `${num(r.settleMs)} ms`,
+        ];
+      }),
+      notes: [
+        'How each increments: @statesync/web `update((n) => n + 1)` (read-modify-write in one IndexedDB transaction under a Web Lock; calls queued together share one commit); Pinia `store.count++`; zustand `set((s) => ({ count: s.count + 1 }))`; Redux `dispatch({ type: "counter/increment" })` (the action is replayed in the other tab); TanStack `setQueryData(key, (n) => n + 1)`.',
+        '"Settled": from the end of the later loop to the moment the last tab first showed its final value.',
+      ],
+    });
+  }
+  if (lates.size > 0) {
+    const median = (values) => (values.length ? quantile(values, 0.5) : Number.NaN);
+    const peers = LIBRARIES.map(([, n]) => n).filter((n) => n !== OURS);
+    const fastest = Math.min(...peers.map((n) => median(lates.get(n).fromScript)).filter(Number.isFinite));
+    tables.push({
+      highlight: `Late tab, first script → current value (median): @statesync/web ${num(median(lates.get(OURS).fromScript))} ms; fastest peer ${num(fastest)} ms.`,
+      title: 'A tab opened late',
+      intro: `Two tabs are open and one has written; then a new tab is opened ${lates.get(OURS).fromScript.length + lates.get(OURS).never} times, one after the other, each setting its store up at once as an app does on load. Median (min–max) from the tab's first script run (an inline script before any module) and from navigation start to its store showing the current value.`,
+      columns: [
+        'library',
+        'first script → current value',
+        'navigation start → current value',
+        'never shown (5 s)',
+      ],
+      rows: [...LIBRARIES.map(([, name]) => name), NO_MIRROR].map((name) => {
+        const r = lates.get(name);
+        return [
+          name,
+          r.fromScript.length ? spread(r.fromScript, 'ms') : 'never',
+          r.fromNavigation.length ? spread(r.fromNavigation, 'ms') : 'never',
+          String(r.never),
+        ];
+      }),
+      notes: [
+        '@statesync/web (`mirror: true`, as its README shows) paints the localStorage copy of the last commit in `start()`, then reads IndexedDB and follows; without the mirror, the first IndexedDB read shows it. The peers ask the open tabs for their state over the channel.',
+      ],
+    });
+  }
+  return {
+    id: 'browser',
+    title: '3. Browser tabs, real Chromium',
+    intro: `${CHROMIUM.split('/').pop()} headless via playwright-core, one browser session, pages served from 127.0.0.1. Harness pages: \`bench/src/browser/pages/\` (one per library, each set up as its README shows). Times are taken inside the pages on a clock shared by the tabs (\`performance.timeOrigin + performance.now()\`).${smoke ? ' Smoke: short runs, no CPU hog.' : ''}`,
+    tables,
     notes: browser.errors.length
       ? [`Errors seen in pages: ${[...new Set(browser.errors)].slice(0, 10).join(' | ')}`]
       : [],

@@ -74,10 +74,7 @@ const sync = createTabSync<Settings>({
   },
 });
 
-// First paint from the localStorage copy, before the IndexedDB read completes.
-const early = sync.source.peek();
-if (early) settings = sanitize(early.data);
-render();
+render(); // defaults; `start()` then paints the localStorage copy at once (mirror), before reading IndexedDB
 sync.onStatusChange(showStatus);
 showStatus(sync.getStatus());
 

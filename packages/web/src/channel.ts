@@ -24,12 +24,12 @@ const dispatch = (entry: Entry, data: unknown) => {
 export function acquireChannel(name: string): { readonly entry: Entry; release(): void } {
   let entry = channels.get(name);
   if (!entry) {
-    need(typeof BroadcastChannel === 'function', name, 'BroadcastChannel');
+    need(globalThis.BroadcastChannel, name, 'BroadcastChannel');
     const channel = new BroadcastChannel(name);
     const created: Entry = { channel, handlers: new Set(), refs: 0 };
     channel.onmessage = (message) => dispatch(created, message.data);
     // A message that cannot be deserialized reaches the engine as malformed input (reported with phase `protocol`).
-    channel.onmessageerror = () => dispatch(created, 'undeserializable message');
+    channel.onmessageerror = () => dispatch(created, 'undeserializable');
     channels.set(name, created);
     entry = created;
   }
@@ -54,7 +54,7 @@ export function announce(name: string, entry: Entry, event: unknown): void {
   try {
     entry.channel.postMessage(event);
   } catch (error) {
-    throw fail('broadcast', name, 'Could not post on the BroadcastChannel', error);
+    throw fail('broadcast', name, 'postMessage failed', error);
   } finally {
     dispatch(entry, event);
   }

@@ -46,7 +46,7 @@ const errorText = (error: unknown): string => {
   try {
     return String(error);
   } catch {
-    return 'unprintable error';
+    return '(unprintable)';
   }
 };
 
@@ -62,6 +62,6 @@ export const need = (ok: unknown, topic: string, what: string): void => {
     throw fail(
       'setup',
       topic,
-      `${what} is not available: tabs cannot be kept in sync safely (use a secure context: https or localhost)`,
+      `${what} is not available: tabs cannot sync safely (needs a secure context: https or localhost)`,
     );
 };

@@ -132,8 +132,8 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
   if (typeof topic !== 'string' || topic === '')
     throw new TypeError('Expected `topic` to be a non-empty string.');
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-  need(locks && typeof locks.request === 'function', topic, 'Web Locks (navigator.locks)');
-  need(typeof indexedDB === 'object' && indexedDB, topic, 'IndexedDB');
+  need(locks?.request, topic, 'Web Locks (navigator.locks)');
+  need(globalThis.indexedDB, topic, 'IndexedDB');
   const channel = acquireChannel(channelName);
   const key = `statesync:${dbName}:${topic}`;
   const fail = (phase: TabSyncPhase, message: string, cause?: unknown) =>
@@ -295,9 +295,9 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
   /** Whether `data` goes inline: `inline` is `true`, or a size limit that the data's JSON text does not exceed. */
   const fits = (data: T): boolean => {
     try {
-      return inline === true || (JSON.stringify(data)?.length ?? Infinity) <= (inline as number);
+      return inline === true || JSON.stringify(data).length <= (inline as number);
     } catch {
-      return false; // not JSON (a cycle, a BigInt): readers fetch it
+      return false; // not JSON (a cycle, a BigInt, undefined): readers fetch it
     }
   };
   /** Releases the channel and the connection once closed and no write is in flight. */
@@ -345,7 +345,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
         if (parsed.ok) return parsed.value as SnapshotEnvelope<T>;
         throw new Error(parsed.issues.join('; '));
       } catch (error) {
-        report(fail('mirror', `Ignored the unreadable localStorage copy "${key}"`, error));
+        report(fail('mirror', `Ignored an unreadable localStorage copy "${key}"`, error));
         return undefined;
       }
     },

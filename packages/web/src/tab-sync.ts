@@ -47,7 +47,8 @@ export interface TabSync<T> extends RevisionSyncHandle {
 /**
  * Keeps one topic in sync across the tabs of an origin with no backend: a {@link createTabSource} (IndexedDB
  * record written under a Web Lock, announced on a BroadcastChannel) wired to `createRevisionSync`, with
- * resync on focus, visibility, online and bfcache restore. `stop()` also closes the source.
+ * resync on focus, visibility, online and bfcache restore. `stop()` also closes the source. With `mirror: true`,
+ * the first `start()` paints the localStorage copy of the last commit before reading IndexedDB.
  *
  * @throws TabSyncError (phase `setup`) when BroadcastChannel, Web Locks or IndexedDB is missing.
  * @example
@@ -85,5 +86,21 @@ export function createTabSync<T>(options: TabSyncOptions<T>): TabSync<T> {
     handle.stop();
     source.close();
   };
-  return { ...handle, source, update: source.update, stop, [Symbol.dispose]: stop };
+  let paint = !options.schema;
+  /**
+   * Fast start: with `mirror`, the first `start()` shows the localStorage copy of the last commit at once (not
+   * with a `schema`: it is checked on the engine's path only), then the engine reads IndexedDB and follows.
+   */
+  const start = async () => {
+    const early = paint && source.peek();
+    paint = false;
+    if (early)
+      try {
+        await options.applier.apply(early);
+      } catch {
+        // The engine's own apply comes next and reports a failure with its phase.
+      }
+    return handle.start();
+  };
+  return { ...handle, source, start, update: source.update, stop, [Symbol.dispose]: stop };
 }

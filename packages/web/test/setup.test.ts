@@ -16,7 +16,7 @@ test('without a usable Web Locks API, creation throws a setup error naming what 
   expect(error).toBeInstanceOf(TabSyncError);
   expect(error).toMatchObject({ name: 'TabSyncError', phase: 'setup', topic: 'settings' });
   expect((error as Error).message).toBe(
-    '[settings/setup] Web Locks (navigator.locks) is not available: tabs cannot be kept in sync safely (use a secure context: https or localhost)',
+    '[settings/setup] Web Locks (navigator.locks) is not available: tabs cannot sync safely (needs a secure context: https or localhost)',
   );
   expect(() => createTabSync({ topic: 'cart', initial: [], applier: { apply() {} } })).toThrow(
     /^\[cart\/setup\] Web Locks/,

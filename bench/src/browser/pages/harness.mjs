@@ -2,6 +2,8 @@
 // A page module calls `harness({ name, setup })`; `setup(run, changed)` builds the store the way the library's
 // README says, calls `changed()` whenever the local state changes, and returns `{ read, write, increment }`.
 
+/** When this page's first script ran (an inline script of the page sets it, before any module runs). */
+const firstScript = window.firstScript ?? performance.timeOrigin + performance.now();
 const counts = { posts: 0, storageReads: 0 };
 // Every library here talks through BroadcastChannel (directly or through the `broadcast-channel` package, which
 // picks the native one in Chromium); count each message posted.
@@ -35,10 +37,15 @@ export function harness({ name, setup }) {
   const seen = new Map(); // value → first time this tab showed it
   const waiters = new Set();
   let store;
+  let pendingAt; // a change seen while `setup` ran, before `store` was returned
   const changed = () => {
-    if (!store) return; // a change during setup is picked up right after it
+    if (!store) {
+      pendingAt ??= now(); // the value is read right after setup; the change happened now
+      return;
+    }
     const value = store.read();
-    if (!seen.has(value)) seen.set(value, now());
+    if (!seen.has(value)) seen.set(value, pendingAt ?? now());
+    pendingAt = undefined;
     for (const w of waiters) {
       if (value === w.value) {
         waiters.delete(w);
@@ -46,12 +53,13 @@ export function harness({ name, setup }) {
       }
     }
   };
+  const init = async (run) => {
+    store = await setup(run, changed);
+    changed();
+  };
   window.bench = {
     name,
-    async init(run) {
-      store = await setup(run, changed);
-      changed();
-    },
+    init,
     read: () => store.read(),
     counts: () => ({ ...counts }),
     resetCounts() {
@@ -69,15 +77,53 @@ export function harness({ name, setup }) {
       if (store.read() === value) return Promise.resolve(seen.get(value) ?? now());
       return new Promise((resolve) => waiters.add({ value, resolve }));
     },
-    /** At time `startAt` (shared clock), `count` increments one after the other, yielding to the event loop between them. */
-    async increments(count, startAt) {
+    /** Every value this tab showed, with the time it first showed it: `[value, ms][]`. */
+    seen: () => [...seen],
+    /**
+     * From `startAt` (shared clock), writes `from + 1`, `from + 2`, … `from + count`, one every `intervalMs`
+     * (a dragged slider), without waiting for a write to finish before the next; returns each write's time.
+     */
+    async stream(from, count, intervalMs, startAt) {
+      const at = [];
+      const pending = [];
+      for (let i = 1; i <= count; i++) {
+        const target = startAt + i * intervalMs;
+        const wait = target - now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        at.push(now());
+        pending.push(store.write(from + i));
+      }
+      await Promise.all(pending);
+      return at;
+    },
+    /**
+     * At time `startAt` (shared clock), `count` increments one after the other. `yield`: each awaited, then the
+     * event loop runs (so messages from the other tab interleave); `burst`: all issued in one synchronous loop,
+     * then awaited together. Returns when the loop ended.
+     */
+    async increments(count, startAt, variant = 'yield') {
       while (now() < startAt) await yieldTask();
+      if (variant === 'burst') {
+        const pending = [];
+        for (let i = 0; i < count; i++) pending.push(store.increment());
+        await Promise.all(pending);
+        return now();
+      }
       for (let i = 0; i < count; i++) {
         await store.increment();
         await yieldTask();
       }
       return now();
     },
+    /** Late tab (`?run=…&expect=…`): when the first script ran and when the store first showed `expect`. */
+    late: () => {
+      const params = new URLSearchParams(location.search);
+      const shown = seen.get(Number(params.get('expect')));
+      return shown === undefined ? undefined : { navigation: performance.timeOrigin, firstScript, shown };
+    },
   };
+  // A late tab sets itself up at once, as an app does on load; the driver only reads the result.
+  const run = new URLSearchParams(location.search).get('run');
+  if (run) void init(run);
   document.title = 'loaded';
 }

@@ -1,4 +1,4 @@
-// @statesync/web as its README shows: createTabSync with an applier; writes go through `update`.
+// @statesync/web as its README shows: createTabSync with an applier and the mirror; writes go through `update`.
 import { createTabSync } from '@statesync/web';
 import { harness } from './harness.mjs';
 
@@ -11,6 +11,8 @@ harness({
       initial: 0,
       dbName: `bench-${run}`,
       channelName: `bench-${run}`,
+      // As the README shows: a localStorage copy for the first paint (`?mirror=0`: without, for the late tab).
+      mirror: new URLSearchParams(location.search).get('mirror') !== '0',
       applier: {
         apply: ({ data }) => {
           count = data;
