@@ -47,12 +47,14 @@ function naiveWindow({ subscriber, provider, applier, clock, resyncMs }) {
  * 1–10 ms: 0–5 ms to reach the source (faulty bus `fetchDelayMs`), where the snapshot is read, then 1–5 ms back,
  * so a slow old answer can arrive after a fast new one, as over real IPC.
  */
-async function simulate({ seed, engine, faults, writes, resyncMs }) {
+async function simulate({ seed, engine, faults, writes, resyncMs, inline }) {
   const clock = createManualClock();
   const random = createSeededRandom(seed * 7919);
   const source = createSnapshotSource({ topic: TOPIC, initial: { n: 0 }, now: clock.now });
   const bus = createFaultyBus({ seed, clock, delayMs: [0, 3], fetchDelayMs: [0, 5], ...faults });
-  await source.subscribe(bus.publish);
+  // Inline mode: each event carries the snapshot it announces (`data`), as @statesync/web's tab source sends it;
+  // fetch-only mode: events are bare hints and every reader fetches.
+  await source.subscribe((event) => bus.publish(inline ? { ...event, data: source.snapshot().data } : event));
   const atSource = {
     async getSnapshot() {
       const snapshot = source.snapshot();
@@ -140,21 +142,33 @@ export async function run({ smoke }) {
   const seeds = smoke ? [1] : [1, 2, 3, 4, 5];
   const writes = smoke ? 200 : 1_000;
   const scenarios = [
-    { name: 'clean: jitter only', faults: {}, variants: [['state-sync'], ['naive']] },
+    {
+      name: 'clean: jitter only',
+      faults: {},
+      variants: [['state-sync'], ['naive'], ['state-sync', undefined, 'inline']],
+    },
     {
       name: 'faulty: 5% dropped, 5% duplicated, 5% failed fetches',
       faults: { drop: 0.05, duplicate: 0.05, fail: 0.05 },
-      variants: [['state-sync', RESYNC_MS], ['naive'], ['naive', RESYNC_MS]],
+      variants: [
+        ['state-sync', RESYNC_MS],
+        ['naive'],
+        ['naive', RESYNC_MS],
+        ['state-sync', RESYNC_MS, 'inline'],
+      ],
     },
   ];
   const tables = [];
   for (const scenario of scenarios) {
     const results = [];
-    for (const [engine, resyncMs] of scenario.variants) {
+    for (const [engine, resyncMs, inline] of scenario.variants) {
       const runs = [];
       for (const seed of seeds)
-        runs.push(await simulate({ seed, engine, faults: scenario.faults, writes, resyncMs }));
-      results.push({ label: resyncMs ? `${engine} + ${resyncMs} ms resync` : engine, runs });
+        runs.push(
+          await simulate({ seed, engine, faults: scenario.faults, writes, resyncMs, inline: !!inline }),
+        );
+      const label = resyncMs ? `${engine} + ${resyncMs} ms resync` : engine;
+      results.push({ label: inline ? `${label}, inline data` : label, inline: !!inline, runs });
     }
     const pick = (r, key) => r.runs.map((x) => x[key]);
     const ours = results[0];
@@ -184,8 +198,9 @@ export async function run({ smoke }) {
     const naive = results[1];
     const staleRuns = (r) => pick(r, 'stale').filter((v) => v > 0).length;
     const med = (r, key) => summarize(pick(r, key)).median;
+    const inlined = results.find((r) => r.inline);
     tables.push({
-      highlight: `${scenario.name}: state-sync fetched ${num(med(ours, 'fetches'))} times per window, the naive reader ${ratio(med(naive, 'fetches'), med(ours, 'fetches'))} as often, with ${num(med(naive, 'outOfOrder'))} out-of-order applies (state-sync: ${num(med(ours, 'outOfOrder'))}); windows left stale: state-sync in ${staleRuns(ours)} of ${seeds.length} runs, naive in ${staleRuns(naive)} of ${seeds.length}.`,
+      highlight: `${scenario.name}: with inline data, state-sync fetched ${num(med(inlined, 'fetches'))} times per window (fetch-only: ${num(med(ours, 'fetches'))}). Fetch-only state-sync fetched ${num(med(ours, 'fetches'))} times per window, the naive reader ${ratio(med(naive, 'fetches'), med(ours, 'fetches'))} as often, with ${num(med(naive, 'outOfOrder'))} out-of-order applies (state-sync: ${num(med(ours, 'outOfOrder'))}); windows left stale: state-sync in ${staleRuns(ours)} of ${seeds.length} runs, naive in ${staleRuns(naive)} of ${seeds.length}.`,
       title: scenario.name,
       intro: `${WINDOWS} windows, ${writes.toLocaleString('en-US')} writes 0–4 ms apart, event delivery delayed 0–3 ms per window, fetches 1–10 ms; ${seeds.length} seed(s), figures are median (min–max) over seeds. Simulated time on a manual clock.`,
       columns: [
@@ -200,6 +215,7 @@ export async function run({ smoke }) {
       ],
       rows,
       notes: [
+        'Inline data: each event carries the snapshot it announces; the engine applies it like a fetched one and fetches only at start (not counted), on resync, on refresh and when an epoch is in question. Fetch-only: bare events, each reader fetches.',
         `Bus, first seed, state-sync run: ${b.published} events published, ${b.delivered} deliveries, ${b.dropped} dropped, ${b.duplicated} duplicated, ${b.fetches} fetches, ${b.failed} failed.`,
       ],
     });
@@ -208,7 +224,7 @@ export async function run({ smoke }) {
     id: 'sim',
     title: '2. Many windows, simulated (Node)',
     intro:
-      'Every reader shares one `createFaultyBus` from `@statesync/core/testing` (seeded), reading from a `createSnapshotSource`. The naive baseline is written in `bench/src/sim.mjs`: on every event it fetches and applies whatever arrives. "Out-of-order applies" count a window replacing a newer state with an older one. In the faulty run the engine gets a 1 s `resyncIntervalMs` (without it a dropped final event cannot be noticed by anyone); the naive reader is shown with and without the same resync.',
+      'Both modes are printed: fetch-only (events are bare hints) and inline (events carry their snapshot). Every reader shares one `createFaultyBus` from `@statesync/core/testing` (seeded), reading from a `createSnapshotSource`. The naive baseline is written in `bench/src/sim.mjs`: on every event it fetches and applies whatever arrives. "Out-of-order applies" count a window replacing a newer state with an older one. In the faulty run the engine gets a 1 s `resyncIntervalMs` (without it a dropped final event cannot be noticed by anyone); the naive reader is shown with and without the same resync.',
     tables,
   };
 }

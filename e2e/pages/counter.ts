@@ -26,6 +26,8 @@ interface StartOptions {
   topic: string;
   dbName?: string;
   mirror?: boolean;
+  /** The source's `inline` option. */
+  inline?: boolean | number;
   /** Drop events while hidden, like a frozen background tab that misses them. */
   deafWhileHidden?: boolean;
 }
@@ -37,6 +39,8 @@ const statuses: SyncStatus[] = [];
 const errors: string[] = [];
 const committed: string[] = [];
 const applied: string[] = [];
+const shown: number[] = []; // every data value applied, in order
+const phases: string[] = []; // the phase of each engine error
 
 const describeError = (error: unknown) =>
   error instanceof TabSyncError
@@ -85,6 +89,7 @@ const t = {
       dbName: options.dbName ?? 'e2e',
       channelName: `e2e:${options.topic}`,
       mirror: options.mirror ?? false,
+      ...(options.inline === undefined ? {} : { inline: options.inline }),
       onError: (error) => void errors.push(error.message),
     });
     const inner = source;
@@ -99,11 +104,15 @@ const t = {
         apply: (snapshot) => {
           data = snapshot.data;
           applied.push(snapshot.revision);
+          shown.push(snapshot.data);
         },
       },
       resyncOn: webResyncTriggers,
       retry: { initialDelayMs: 20, maxDelayMs: 200 },
-      onError: (ctx) => void errors.push(ctx.error.message),
+      onError: (ctx) => {
+        errors.push(ctx.error.message);
+        phases.push(ctx.phase);
+      },
     });
     handle.onStatusChange((state) => {
       if (statuses.at(-1) !== state.status) statuses.push(state.status);
@@ -146,6 +155,12 @@ const t = {
     );
   },
   traffic: () => ({ ...traffic }),
+  /** Posts `message` on the topic's channel, as any script of the origin can. */
+  post(topic: string, message: unknown) {
+    const channel = new BroadcastChannel(`e2e:${topic}`);
+    channel.postMessage(message);
+    channel.close();
+  },
   /**
    * `createTabSync` as the README shows (with `mirror`); resolves once started with every apply seen: its
    * revision, the engine's local revision then, and how many IndexedDB reads this page had made by then.
@@ -206,6 +221,8 @@ const t = {
     errors,
     committed: committed.length,
     applied: applied.length,
+    shown,
+    phases,
   }),
   hide() {
     hidden = true;
