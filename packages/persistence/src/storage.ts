@@ -1,6 +1,7 @@
 /**
  * Where records live: a string store by key, sync or async. `localStorage` and `sessionStorage` fit as
- * they are; {@link indexedDBStorage}, {@link fileStorage} and {@link createMemoryStorage} are the others.
+ * they are; `indexedDBStorage()` (`@statesync/persistence/indexeddb`), `fileStorage()`
+ * (`@statesync/persistence/file`) and {@link createMemoryStorage} are the others.
  * A missing key reads as `null` (or `undefined`).
  *
  * @example

@@ -1,0 +1,1 @@
+export { type FileSystem, fileStorage, nodeFileSystem, tauriFileSystem } from './file';

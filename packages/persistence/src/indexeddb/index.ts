@@ -1,0 +1,1 @@
+export { type IndexedDBStorageOptions, indexedDBStorage } from './indexeddb';
