@@ -1,29 +1,24 @@
 #!/usr/bin/env bash
-# Checks the Rust crate crates/state-sync offline: format, clippy (pedantic, warnings are errors), tests
-# (unit, integration incl. the shared conformance/ vectors, doc tests), docs, and the example.
-# Builds against Debian's packaged crates through crates/cargo-offline.toml (no crates.io access needed);
-# the crate's own Cargo.toml is a plain crates.io manifest. Run scripts/setup.sh first on a fresh machine.
+# Checks the Rust crates of the workspace (Cargo.toml at the root): crates/state-sync and
+# crates/tauri-plugin-state-sync. Format, clippy (pedantic, warnings are errors), tests (unit, the plugin's
+# mock-runtime tests, integration tests incl. the shared conformance/ vectors, doc tests), docs, the example,
+# and `cargo package` for both crates. Dependencies come from crates.io; the target directory lives outside
+# the clone (scripts/cargo-env.sh). The Tauri example app is built and run by scripts/tauri-e2e.sh.
 set -euo pipefail
-cd "$(dirname "$0")/../crates/state-sync"
-config="$(cd .. && pwd)/cargo-offline.toml"
+cd "$(dirname "$0")/.."
+# shellcheck source=cargo-env.sh
+source scripts/cargo-env.sh
 
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "rust-check: cargo is not installed; install a Rust toolchain (cargo, clippy, rustfmt)" >&2
-  exit 1
-fi
-if ! ls -d /usr/share/cargo/registry/serde_json-* >/dev/null 2>&1; then
-  echo "rust-check: Debian's serde crates are missing; run scripts/setup.sh" \
-    "(apt-get install librust-serde-dev librust-serde-derive-dev librust-serde-json-dev)" >&2
-  exit 1
-fi
-
+crates=(-p state-sync -p tauri-plugin-state-sync)
 run() {
   printf '+ %s\n' "$*"
-  "$@"
+  nice "$@"
 }
-# `--config` goes after the subcommand: `cargo --config F clippy` does not reach clippy's inner cargo.
-run cargo fmt --check
-run cargo clippy --config "$config" --all-targets -- -D warnings -W clippy::pedantic
-run cargo test --config "$config"
-RUSTDOCFLAGS="-D warnings" run cargo doc --config "$config" --no-deps
-run cargo run --config "$config" --example tauri_commands
+run cargo fmt --all --check
+run cargo clippy --locked "${crates[@]}" --all-targets -- -D warnings -W clippy::pedantic
+run cargo test --locked "${crates[@]}"
+RUSTDOCFLAGS="-D warnings" run cargo doc --locked "${crates[@]}" --no-deps
+run cargo run --locked -p state-sync --example tauri_commands
+# Both crates packaged together: cargo resolves the plugin's `state-sync` dependency to the freshly packaged
+# one, and verifies (builds) each package from its tarball.
+run cargo package --locked "${crates[@]}"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for state-sync development: pnpm, the system packages the tests use
-# (Debian's Chromium for real-browser tests, Debian's redis-server for the Redis and server tests, Debian's serde crates for the offline Rust build),
-# and the workspace's node_modules from the frozen lockfile. Safe to run again.
+# (Debian's Chromium for real-browser tests, Debian's redis-server for the Redis and server tests; WebKitGTK,
+# its build headers and Xvfb for the Tauri example app and its end-to-end test), and the workspace's
+# node_modules from the frozen lockfile. Rust crates come from crates.io through cargo (a Rust toolchain from
+# rustup is expected). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +16,11 @@ fi
 apt_packages=()
 command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
 command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
-ls -d /usr/share/cargo/registry/serde_json-* >/dev/null 2>&1 || apt_packages+=(librust-serde-dev librust-serde-derive-dev librust-serde-json-dev)
+# Tauri 2 on Linux (scripts/tauri-e2e.sh): WebKitGTK 4.1 and friends to build the app, Xvfb to run it.
+for pkg in build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev \
+  libayatana-appindicator3-dev xvfb xauth; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || apt_packages+=("$pkg")
+done
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${apt_packages[*]} with apt-get"

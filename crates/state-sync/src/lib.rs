@@ -10,7 +10,8 @@
 //! The wire format is checked against the TypeScript implementation by the shared test vectors in the
 //! repository's `conformance/` directory:
 //! - a revision is a canonical decimal **string** (`"42"`), never a JSON number;
-//! - an event is `{"topic","revision","sourceId"?,"timestampMs"?,"epoch"?}`, an envelope
+//! - an event is `{"topic","revision","sourceId"?,"timestampMs"?,"epoch"?,"data"?}` (`data`: the state at
+//!   `revision`, sent inline when the source's [`InlineData`] policy allows), an envelope
 //!   `{"revision","data","epoch"?}`, in that field order, optional fields omitted rather than `null`.
 //!
 //! # Examples
@@ -42,7 +43,7 @@ pub use revision::{
     compare_revisions, is_canonical_revision, ParseRevisionError, ParseRevisionErrorKind, Revision,
     RevisionOverflowError,
 };
-pub use source::{EmptyTopicError, SnapshotSource, SnapshotSourceBuilder};
+pub use source::{EmptyTopicError, InlineData, SnapshotSource, SnapshotSourceBuilder};
 
 /// Compiles and runs the README's Rust examples as doc tests.
 #[cfg(doctest)]

@@ -4,17 +4,25 @@ use serde::de::Error as _;
 use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use serde_json::Value;
+
 use crate::Revision;
 
-/// "A revision at least this new exists for `topic`": the hint a source broadcasts after each change.
+/// "A revision at least this new exists for `topic`": the hint a source broadcasts after each change,
+/// optionally carrying the snapshot it announces ("inline" data).
 ///
-/// Serializes as `{"topic","revision","sourceId"?,"timestampMs"?,"epoch"?}` in exactly that order, with the
-/// optional fields omitted when `None` (never `null`), the same bytes as `JSON.stringify` of the event parsed
-/// by `@statesync/core`.
+/// Serializes as `{"topic","revision","sourceId"?,"timestampMs"?,"epoch"?,"data"?}` in exactly that order,
+/// with the optional fields omitted when `None` (never `null`), the same bytes as `JSON.stringify` of the
+/// event parsed by `@statesync/core`.
 ///
 /// Deserializing is as strict as the TypeScript `parseInvalidationEvent`: `topic` must be a non-empty
 /// string, `revision` a canonical revision string, and the optional fields, when present, a string, a
-/// non-negative integer and a string (`null` is rejected). Unknown fields are ignored. Two deliberate
+/// non-negative integer, a string and any JSON value but `null` (a `null` optional field is rejected).
+/// Unknown fields are ignored.
+///
+/// `data`, when present, is the state at `revision`: a reader may apply it as if it had fetched
+/// `{"revision","data","epoch"}`, without asking the source. A state that serializes to `null` is never
+/// sent inline (readers fetch it). Inline data is untrusted input like the rest of the event. Two deliberate
 /// differences are listed in `conformance/README.md`: `timestampMs` must be an integer that fits `u64`
 /// here (TypeScript accepts any finite number), and a duplicated key is an error here (JavaScript keeps
 /// the last one).
@@ -68,6 +76,16 @@ pub struct InvalidationEvent {
         deserialize_with = "present"
     )]
     pub epoch: Option<String>,
+    /// The state at `revision` ("inline" snapshot), when the source sends it; readers then skip the fetch.
+    /// Never `Some(Value::Null)` on the wire: such an event fails to serialize, and `"data": null` is
+    /// rejected when parsing.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_data",
+        deserialize_with = "present"
+    )]
+    pub data: Option<Value>,
 }
 
 impl InvalidationEvent {
@@ -87,6 +105,7 @@ impl InvalidationEvent {
             source_id: None,
             timestamp_ms: None,
             epoch: None,
+            data: None,
         }
     }
 
@@ -127,6 +146,23 @@ impl InvalidationEvent {
     #[must_use]
     pub fn with_epoch(mut self, epoch: impl Into<String>) -> Self {
         self.epoch = Some(epoch.into());
+        self
+    }
+
+    /// Sets `data`, the inline snapshot at `revision`.
+    ///
+    /// ```
+    /// use state_sync::{InvalidationEvent, Revision};
+    /// let event = InvalidationEvent::new("settings", Revision::new(1)).with_data(serde_json::json!({"theme": "dark"}));
+    /// assert_eq!(
+    ///     serde_json::to_string(&event)?,
+    ///     r#"{"topic":"settings","revision":"1","data":{"theme":"dark"}}"#
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(data);
         self
     }
 }
@@ -206,6 +242,17 @@ fn serialize_topic<S: Serializer>(topic: &str, serializer: S) -> Result<S::Ok, S
     serializer.serialize_str(topic)
 }
 
+// serde's `serialize_with` hands over `&Option<Value>`.
+#[allow(clippy::ref_option)]
+fn serialize_data<S: Serializer>(data: &Option<Value>, serializer: S) -> Result<S::Ok, S::Error> {
+    match data {
+        Some(Value::Null) => Err(S::Error::custom(
+            "inline `data` must not be null: leave it out (None) and let readers fetch",
+        )),
+        other => other.serialize(serializer),
+    }
+}
+
 fn deserialize_topic<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let topic = String::deserialize(deserializer)?;
     if topic.is_empty() {
@@ -245,6 +292,30 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&event).unwrap(),
             r#"{"topic":"t","revision":"2","sourceId":"s","timestampMs":5,"epoch":"e"}"#
+        );
+    }
+
+    #[test]
+    fn inline_data_comes_last_and_null_data_never_reaches_the_wire() {
+        let event = InvalidationEvent::new("t", Revision::new(2))
+            .with_data(json!({"b": [1, 2], "a": "x"}))
+            .with_epoch("e");
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"topic":"t","revision":"2","epoch":"e","data":{"a":"x","b":[1,2]}}"#
+        );
+        let null = InvalidationEvent::new("t", Revision::new(2)).with_data(Value::Null);
+        assert!(serde_json::to_string(&null)
+            .unwrap_err()
+            .to_string()
+            .contains("must not be null"));
+        let error = serde_json::from_value::<InvalidationEvent>(
+            json!({"topic": "t", "revision": "1", "data": null}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "an optional field must be omitted rather than null"
         );
     }
 

@@ -2,13 +2,104 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::io;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::{InvalidationEvent, Revision, RevisionOverflowError, SnapshotEnvelope};
 
 type Emitter = Box<dyn Fn(&InvalidationEvent) + Send + Sync>;
 type Timestamps = Box<dyn Fn() -> Option<u64> + Send + Sync>;
+type Inliner<T> = Box<dyn Fn(&T) -> Option<Value> + Send + Sync>;
+
+/// Whether a [`SnapshotSource`] puts the new state into its events (`data`, an "inline" snapshot), so
+/// readers apply it without fetching. Set with [`SnapshotSourceBuilder::inline`].
+///
+/// Inline data costs one serialization per update and makes every event as large as the state; readers
+/// still fetch at start, on resync and when an event has no data. Send it only over channels whose
+/// senders the readers trust (a Tauri app's own backend is one).
+///
+/// # Examples
+///
+/// ```
+/// use state_sync::InlineData;
+/// assert_eq!(InlineData::default(), InlineData::Never);
+/// assert!(InlineData::UpTo(16 * 1024).allows(1_000));
+/// assert!(!InlineData::UpTo(16 * 1024).allows(20_000));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum InlineData {
+    /// Events carry no data; readers fetch each announced revision. The default of [`SnapshotSource`].
+    #[default]
+    Never,
+    /// Every event carries the state (unless it serializes to `null`).
+    Always,
+    /// An event carries the state when its compact JSON is at most this many bytes; larger states are
+    /// announced without data. The state is serialized at most once per update, and serializing stops as
+    /// soon as the limit is passed.
+    UpTo(usize),
+}
+
+impl InlineData {
+    /// Whether a state whose compact JSON is `len` bytes is sent inline.
+    ///
+    /// ```
+    /// use state_sync::InlineData;
+    /// assert!(InlineData::Always.allows(usize::MAX));
+    /// assert!(!InlineData::Never.allows(0));
+    /// assert!(InlineData::UpTo(4).allows(4));
+    /// ```
+    #[must_use]
+    pub fn allows(self, len: usize) -> bool {
+        match self {
+            InlineData::Never => false,
+            InlineData::Always => true,
+            InlineData::UpTo(limit) => len <= limit,
+        }
+    }
+}
+
+/// The inline data of `state` under `policy`, or `None` (too large, `null`, or failing to serialize).
+fn inline_value<T: Serialize>(policy: InlineData, state: &T) -> Option<Value> {
+    let value = match policy {
+        InlineData::Never => return None,
+        InlineData::Always => serde_json::to_value(state).ok()?,
+        InlineData::UpTo(limit) => {
+            let mut out = LimitedWriter {
+                buf: Vec::new(),
+                limit,
+            };
+            serde_json::to_writer(&mut out, state).ok()?;
+            serde_json::from_slice(&out.buf).ok()?
+        }
+    };
+    (!value.is_null()).then_some(value)
+}
+
+/// Collects at most `limit` bytes, then fails the write, which ends serialization early.
+struct LimitedWriter {
+    buf: Vec<u8>,
+    limit: usize,
+}
+
+impl io::Write for LimitedWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.buf.len() + bytes.len() > self.limit {
+            return Err(io::Error::other(
+                "the state is larger than the inline limit",
+            ));
+        }
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
 
 struct Inner<T> {
     state: T,
@@ -55,6 +146,7 @@ pub struct SnapshotSource<T> {
     epoch: Option<String>,
     timestamps: Option<Timestamps>,
     emitter: Option<Emitter>,
+    inliner: Option<Inliner<T>>,
     inner: Mutex<Inner<T>>,
 }
 
@@ -76,6 +168,7 @@ impl<T> SnapshotSource<T> {
             epoch: None,
             timestamps: Some(Box::new(system_time_ms)),
             emitter: None,
+            inliner: None,
         }
     }
 
@@ -190,6 +283,10 @@ impl<T> SnapshotSource<T> {
                 source_id: self.source_id.clone(),
                 timestamp_ms: self.timestamps.as_ref().and_then(|now| now()),
                 epoch: self.epoch.clone(),
+                data: self
+                    .inliner
+                    .as_ref()
+                    .and_then(|inline| inline(&inner.state)),
             };
             let _emitting = EmittingGuard::enter(self.address());
             emit(&event);
@@ -301,6 +398,34 @@ pub struct SnapshotSourceBuilder<T> {
     epoch: Option<String>,
     timestamps: Option<Timestamps>,
     emitter: Option<Emitter>,
+    inliner: Option<Inliner<T>>,
+}
+
+impl<T: Serialize> SnapshotSourceBuilder<T> {
+    /// Puts the new state into each event as `data` ("inline" snapshot) according to `policy`, so readers
+    /// apply it without a `get_snapshot` round trip. Default: [`InlineData::Never`].
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// use state_sync::{InlineData, SnapshotSource};
+    /// let sent = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = Arc::clone(&sent);
+    /// let source = SnapshotSource::builder("theme", String::from("light"))
+    ///     .inline(InlineData::UpTo(16 * 1024))
+    ///     .without_timestamps()
+    ///     .emitter(move |event| sink.lock().unwrap().push(serde_json::to_string(event).unwrap()))
+    ///     .build()?;
+    /// source.set(String::from("dark"))?;
+    /// assert_eq!(*sent.lock().unwrap(), [r#"{"topic":"theme","revision":"1","data":"dark"}"#]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn inline(mut self, policy: InlineData) -> Self {
+        self.inliner = match policy {
+            InlineData::Never => None,
+            policy => Some(Box::new(move |state: &T| inline_value(policy, state))),
+        };
+        self
+    }
 }
 
 impl<T> SnapshotSourceBuilder<T> {
@@ -420,6 +545,7 @@ impl<T> SnapshotSourceBuilder<T> {
             epoch: self.epoch,
             timestamps: self.timestamps,
             emitter: self.emitter,
+            inliner: self.inliner,
             inner: Mutex::new(Inner {
                 state: self.initial,
                 revision: self.revision,
@@ -562,6 +688,53 @@ mod tests {
             .unwrap();
         assert_eq!(source.update(|n| *n = 1), Err(RevisionOverflowError));
         assert_eq!(source.snapshot(), SnapshotEnvelope::new(Revision::MAX, 0));
+    }
+
+    fn inline_events(policy: InlineData, values: &[serde_json::Value]) -> Vec<Option<Value>> {
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&sent);
+        let source = SnapshotSource::builder("t", Value::Null)
+            .inline(policy)
+            .emitter(move |event| sink.lock().unwrap().push(event.data.clone()))
+            .build()
+            .unwrap();
+        for value in values {
+            source.set(value.clone()).unwrap();
+        }
+        let events = sent.lock().unwrap().clone();
+        events
+    }
+
+    #[test]
+    fn inline_policy_decides_which_events_carry_data() {
+        let small = serde_json::json!({"theme": "dark"}); // 16 bytes of JSON
+        let large = serde_json::json!({"theme": "a much longer value"});
+        let values = [small.clone(), large.clone(), Value::Null];
+        assert_eq!(
+            inline_events(InlineData::Never, &values),
+            [None, None, None]
+        );
+        assert_eq!(
+            inline_events(InlineData::Always, &values),
+            [Some(small.clone()), Some(large), None],
+            "null is never inlined"
+        );
+        assert_eq!(
+            inline_events(InlineData::UpTo(16), &values),
+            [Some(small), None, None],
+            "the limit is inclusive and counts compact JSON bytes"
+        );
+    }
+
+    #[test]
+    fn inline_limit_stops_serializing_early() {
+        let mut out = LimitedWriter {
+            buf: Vec::new(),
+            limit: 8,
+        };
+        let error = serde_json::to_writer(&mut out, &vec![0_u8; 1_000]).unwrap_err();
+        assert!(error.is_io(), "{error}");
+        assert!(out.buf.len() <= 8);
     }
 
     #[test]

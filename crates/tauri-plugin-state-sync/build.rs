@@ -1,0 +1,5 @@
+const COMMANDS: &[&str] = &["get_snapshot", "update"];
+
+fn main() {
+    tauri_plugin::Builder::new(COMMANDS).build();
+}
