@@ -18,6 +18,7 @@ export interface PortLike {
   off?(type: 'message', listener: (value: unknown) => void): unknown;
   /** A `MessagePort` delivers nothing until started (`onmessage` starts it; `addEventListener` does not). */
   start?(): void;
+  /** Called by the channel's `close()` only on a port that has `start` (a `MessagePort`). */
   close?(): void;
 }
 
@@ -47,8 +48,9 @@ export interface PortChannel {
 /**
  * Wraps a {@link PortLike} as a {@link PortChannel}. `addEventListener` is used where it exists (it delivers a
  * `MessageEvent`, the data is read from `.data`), else Node's `on`/`off` (which delivers the data itself). The
- * port is started. `closed` fires on the port's `close` event (Node's `MessagePort`; a
- * `MessagePort` in recent Chromium — the e2e suite checks it on Chromium 156) or a Node `Worker`'s `exit`.
+ * port is started, and `close()` closes only a `MessagePort` (never a worker's global scope, which `close()` would
+ * terminate, nor a `Worker`). `closed` fires on the port's `close` event (Node's `MessagePort`, and browsers that
+ * implement it: Chromium 156 does not) or a Node `Worker`'s `exit`.
  *
  * @example
  * ```ts
@@ -79,7 +81,8 @@ export function toChannel(port: PortLike | PortChannel): PortChannel {
         port.off?.('exit' as 'message', closed);
       };
     },
-    close: () => port.close?.(),
+    // Only a MessagePort (it has `start`) is closed: `close()` on a worker's global scope would end the worker.
+    close: () => port.start && port.close?.(),
   };
 }
 

@@ -20,11 +20,11 @@ import { type PortChannel, type PortLike, toChannel } from './endpoint';
 export interface HostedSource extends InvalidationSubscriber, SnapshotProvider {
   /**
    * Writes `data` if the current revision is still `base` (compare-and-set), resolving with the new
-   * revision, or resolves with the current envelope as `conflict`. `data` comes from the other side:
-   * validate it before storing it.
+   * revision, or resolves with the current envelope as `conflict`. Both come from the other side as sent:
+   * compare `base` with `===`, validate `data` before storing it.
    */
   commit?(
-    base: string,
+    base: unknown,
     data: unknown,
   ): Promise<{ revision: string } | { conflict: { revision: string; data: unknown; epoch?: string } }>;
 }
@@ -64,9 +64,12 @@ export interface PortHost {
   /**
    * Starts serving one port: its snapshot requests are answered and every source's events are posted to it.
    * Returns the function that disconnects it (also called when the other side says goodbye, when the
-   * runtime reports the port closed, or when it misses two heartbeats); the port is then closed.
+   * runtime reports the port closed, or when it misses two heartbeats); a `MessagePort` is then closed.
+   *
+   * `persistent`: the port outlives its clients (Node's `parentPort`, a dedicated worker's `self`, which a page
+   * may connect to again later): a goodbye only aborts the requests in flight, and the port is never closed.
    */
-  connect(port: PortLike | PortChannel): () => void;
+  connect(port: PortLike | PortChannel, persistent?: boolean): () => void;
   /** How many ports are connected. */
   readonly size: number;
   /** Disconnects every port and unsubscribes from the sources. */
@@ -147,7 +150,7 @@ export function createPortHost(options: PortHostOptions): PortHost {
     get size() {
       return ports.size;
     },
-    connect(port) {
+    connect(port, persistent) {
       const channel = toChannel(port);
       const inFlight = new Map<unknown, AbortController>();
       const answer = async (id: unknown, work: (signal: AbortSignal) => Promise<unknown>) => {
@@ -167,11 +170,15 @@ export function createPortHost(options: PortHostOptions): PortHost {
           send(channel, { kind: 'error', id, message: describe(error) });
         }
       };
+      const abortAll = () => {
+        for (const controller of inFlight.values()) controller.abort();
+        inFlight.clear();
+      };
       const receive = (data: unknown) => {
         const { statesync, kind, id, topic, base, data: value } = (data ?? {}) as Message;
         if (statesync !== 1 || !ports.has(channel)) return;
         ports.set(channel, 0);
-        if (kind === 'bye') return disconnect();
+        if (kind === 'bye') return persistent ? abortAll() : disconnect();
         if (kind === 'abort') {
           inFlight.get(id)?.abort();
           inFlight.delete(id);
@@ -181,8 +188,7 @@ export function createPortHost(options: PortHostOptions): PortHost {
         void answer(id, async (signal) => {
           if (!source) throw Error(`unknown topic ${JSON.stringify(topic)}`);
           if (kind === 'get') return source.getSnapshot({ signal });
-          if (!source.commit || typeof base !== 'string')
-            throw Error(`topic ${JSON.stringify(topic)} is read-only`);
+          if (!source.commit) throw Error(`topic ${JSON.stringify(topic)} is read-only`);
           return source.commit(base, value);
         });
       };
@@ -190,13 +196,9 @@ export function createPortHost(options: PortHostOptions): PortHost {
         if (!disconnects.delete(channel)) return;
         ports.delete(channel);
         unlisten();
-        for (const controller of inFlight.values()) controller.abort();
-        inFlight.clear();
-        channel.close?.();
-        if (!ports.size && timer !== undefined) {
-          clock.clearTimeout(timer);
-          timer = undefined;
-        }
+        abortAll();
+        if (!persistent) channel.close?.();
+        if (!ports.size) timer = clock.clearTimeout(timer); // (clearTimeout returns undefined)
       };
       ports.set(channel, 0);
       disconnects.set(channel, disconnect);
@@ -207,7 +209,7 @@ export function createPortHost(options: PortHostOptions): PortHost {
           report(error); // a hand-written channel may hand over objects whose getters throw
         }
       }, disconnect);
-      if (heartbeatMs > 0 && timer === undefined) timer = clock.setTimeout(beat, heartbeatMs);
+      if (heartbeatMs > 0 && !timer) timer = clock.setTimeout(beat, heartbeatMs);
       return disconnect;
     },
     close() {

@@ -69,7 +69,7 @@ const follow = (client: ReturnType<typeof connectPort>, topic: string) => {
   return { handle, errors, data: () => data };
 };
 
-test('the Worker object itself (on/off events): the reader follows writes made in the worker', async () => {
+test('the Worker object itself (on/off events): the reader follows writes made in the worker; a later client is served too', async () => {
   const { worker, command } = start();
   const client = connectPort(worker);
   const reader = follow(client, 'a');
@@ -83,6 +83,10 @@ test('the Worker object itself (on/off events): the reader follows writes made i
   client.close();
   expect(worker.listenerCount('message')).toBe(0);
   expect(worker.listenerCount('exit')).toBe(0);
+  // parentPort is connected as persistent (`connect(parentPort, true)`): a later client is served.
+  const again = connectPort(worker);
+  await expect(again.transport('a').provider.getSnapshot()).resolves.toEqual({ revision: '25', data: 25 });
+  again.close();
 });
 
 test('many topics over one transferred MessagePort; goodbye on close, the port is closed on both ends', async () => {
