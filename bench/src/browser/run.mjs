@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_PATH as CHROMIUM, launchChromium } from '../../../scripts/chromium.mjs';
 import { num, quantile, ratio, spread } from '../lib/stats.mjs';
+import { measure } from '../size.mjs';
 
 const LIBRARIES = [
   ['statesync-web', '@statesync/web'],
@@ -311,13 +312,39 @@ export async function run({ smoke }) {
     await server.close();
     rmSync(profile, { recursive: true, force: true });
   }
-  return report({ smoke, tabCounts, writes, increments, streamWrites, lat, streams, races, lates, browser });
+  // The size goal, measured here too so the goals table is complete: createTabSync with core, as the README shows.
+  const size = await measure("export { createTabSync } from '@statesync/web';", []);
+  return report({
+    smoke,
+    tabCounts,
+    writes,
+    increments,
+    streamWrites,
+    lat,
+    streams,
+    races,
+    lates,
+    browser,
+    size,
+  });
 }
 
 const STREAM_INTERVAL_MS = 10; // 100 Hz
 const NO_MIRROR = '@statesync/web without the mirror (first IndexedDB read)';
 
-function report({ smoke, tabCounts, writes, increments, streamWrites, lat, streams, races, lates, browser }) {
+function report({
+  smoke,
+  tabCounts,
+  writes,
+  increments,
+  streamWrites,
+  lat,
+  streams,
+  races,
+  lates,
+  browser,
+  size,
+}) {
   const p = (r, q) => quantile(r.ms, q);
   const has = (map) => [...map.values()].some((v) => Object.keys(v).length > 0 || v.values);
   const cell = (name, count) => {
@@ -458,6 +485,7 @@ function report({ smoke, tabCounts, writes, increments, streamWrites, lat, strea
       ],
     });
   }
+  tables.push(goals({ tabCounts, streams, races, lates, expected, size }));
   return {
     id: 'browser',
     title: '3. Browser tabs, real Chromium',
@@ -466,5 +494,79 @@ function report({ smoke, tabCounts, writes, increments, streamWrites, lat, strea
     notes: browser.errors.length
       ? [`Errors seen in pages: ${[...new Set(browser.errors)].slice(0, 10).join(' | ')}`]
       : [],
+  };
+}
+
+/** The goals of issue 13 for @statesync/web, each with what this run measured and whether it is met. */
+function goals({ tabCounts, streams, races, lates, expected, size }) {
+  const p = (r, q) => quantile(r.ms, q);
+  const rows = [];
+  const verdict = (ok) => (ok === undefined ? 'not run' : ok ? 'met' : 'missed');
+  for (const mode of ['quiet', 'busy']) {
+    for (const count of tabCounts) {
+      const ours = streams[mode].get(OURS)[count];
+      const raw = streams[mode].get(RAW[1])[count];
+      if (!ours || !raw) continue;
+      const where = `${count} tabs${mode === 'busy' ? ', CPU hog' : ''}`;
+      const r50 = p(ours, 0.5) / p(raw, 0.5);
+      const r99 = p(ours, 0.99) / p(raw, 0.99);
+      rows.push(
+        [
+          `stream p50 ≤ 1.3× raw (${where})`,
+          `×${num(r50)} (${num(p(ours, 0.5))} vs ${num(p(raw, 0.5))} ms)`,
+          verdict(r50 <= 1.3),
+        ],
+        [
+          `stream p99 ≤ 3× raw (${where})`,
+          `×${num(r99)} (${num(p(ours, 0.99))} vs ${num(p(raw, 0.99))} ms)`,
+          verdict(r99 <= 3),
+        ],
+        [
+          `last write visible everywhere ≤ 50 ms (${where})`,
+          `${num(ours.last)} ms`,
+          verdict(ours.last <= 50),
+        ],
+      );
+    }
+  }
+  for (const variant of ['yield', 'burst']) {
+    const ours = races[variant].get(OURS);
+    const redux = races[variant].get('redux-state-sync');
+    if (!ours || !redux) continue;
+    rows.push(
+      [
+        `increments (${variant}): ${expected} in both tabs`,
+        ours.values.join(', '),
+        verdict(ours.values.every((v) => v === expected)),
+      ],
+      [
+        `increments (${variant}): settled no later than redux-state-sync`,
+        `${num(ours.settleMs)} vs ${num(redux.settleMs)} ms`,
+        verdict(ours.settleMs <= redux.settleMs),
+      ],
+    );
+  }
+  if (lates.size > 0) {
+    const median = (values) => (values.length ? quantile(values, 0.5) : Number.NaN);
+    const peers = LIBRARIES.map(([, n]) => n).filter((n) => n !== OURS);
+    const fastest = Math.min(...peers.map((n) => median(lates.get(n).fromScript)).filter(Number.isFinite));
+    const ours = median(lates.get(OURS).fromScript);
+    rows.push([
+      `late tab no later than the fastest peer`,
+      `${num(ours)} vs ${num(fastest)} ms (medians)`,
+      verdict(ours <= fastest),
+    ]);
+  }
+  rows.push([
+    'web + core as the README shows ≤ 4.0 KB min+gzip',
+    `${(size.gzip / 1024).toFixed(2)} KB`,
+    verdict(size.gzip <= 4096),
+  ]);
+  return {
+    title: 'Goals for @statesync/web (issue 13), this run',
+    intro:
+      'Each goal with the figure this run measured (ratios are @statesync/web divided by the raw BroadcastChannel in the same run).',
+    columns: ['goal', 'measured', ''],
+    rows,
   };
 }
