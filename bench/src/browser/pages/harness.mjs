@@ -81,7 +81,8 @@ export function harness({ name, setup }) {
     seen: () => [...seen],
     /**
      * From `startAt` (shared clock), writes `from + 1`, `from + 2`, … `from + count`, one every `intervalMs`
-     * (a dragged slider), without waiting for a write to finish before the next; returns each write's time.
+     * (a dragged slider), without waiting for a write to finish before the next; returns when each write was
+     * made (`at`) and when its call returned or resolved (`done`: for @statesync/web, committed and announced).
      */
     async stream(from, count, intervalMs, startAt) {
       const at = [];
@@ -91,10 +92,9 @@ export function harness({ name, setup }) {
         const wait = target - now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         at.push(now());
-        pending.push(store.write(from + i));
+        pending.push(Promise.resolve(store.write(from + i)).then(() => now()));
       }
-      await Promise.all(pending);
-      return at;
+      return { at, done: await Promise.all(pending) };
     },
     /**
      * At time `startAt` (shared clock), `count` increments one after the other. `yield`: each awaited, then the
