@@ -248,6 +248,11 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   const slow = new Set<Conn>();
   const cache = new Map<string, Cached>();
   const inflight = new Map<string, Promise<Cached>>();
+  // The snapshot cache holds what Redis said while connected; a lost connection (Redis restarting, maybe empty)
+  // empties it, and nothing is served from it until the connection is ready again.
+  const connection = 'store' in options.redis ? undefined : options.redis;
+  connection?.on('close', () => cache.clear());
+  const connected = () => connection === undefined || connection.status === 'ready';
   let heartbeats = 0;
   let snapshotReads = 0;
   let heldBack = 0;
@@ -593,7 +598,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       return fail(res, 403, 'forbidden', `Not allowed to read topic "${topic}".`);
     const state = entries.get(topic)?.state;
     let cached = cache.get(topic);
-    if (!cached || !state || newer(cached, state.epoch, state.revision)) cached = await readSnapshot(topic);
+    if (!cached || !state || !connected() || newer(cached, state.epoch, state.revision))
+      cached = await readSnapshot(topic);
     if (req.headers['if-none-match'] === cached.etag) {
       res.writeHead(304, { etag: cached.etag, 'cache-control': 'no-cache' });
       res.end();
