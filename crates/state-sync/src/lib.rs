@@ -34,10 +34,15 @@
 #![deny(missing_docs)]
 #![warn(clippy::pedantic)]
 
+mod persist;
 mod protocol;
 mod revision;
 mod source;
 
+pub use persist::{
+    persister, record_checksum, ChangeNotifier, FileStore, Pacing, PendingPersister, Persister,
+    Stored,
+};
 pub use protocol::{InvalidationEvent, SnapshotEnvelope};
 pub use revision::{
     compare_revisions, is_canonical_revision, ParseRevisionError, ParseRevisionErrorKind, Revision,
