@@ -21,6 +21,7 @@ const sections = [
   ['sim', section('./sim.mjs')],
   ['browser', section('./browser/run.mjs')],
   ['size', section('./size.mjs')],
+  ['persistence', section('./persistence.mjs')],
 ];
 
 const chromiumVersion = () => {
