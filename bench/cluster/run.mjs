@@ -5,7 +5,7 @@
 // Options: --runs=N (default 3), --clients=N (default 10000), --processes=N (load processes, default 4),
 // --pokes=N (broadcasts/writes timed per run), --only=floor,commits,… (some sections; writes nothing),
 // --floor-kind=engine-bare (the floor's clients run an engine each), --heartbeat=ms (servers' heartbeat, default
-// 5000), --profile (CPU profile of the state-sync server in the first run, top functions printed).
+// 15000, the server's own default), --profile (CPU profile of the state-sync server in the first run, top functions printed).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { markdownSection, markdownTable, printSection } from '../src/lib/report.mjs';
@@ -50,7 +50,7 @@ const available = (specifier) => {
 };
 const hasRedis = available('@statesync/redis') && available('ioredis');
 const hasServer = hasRedis && available('@statesync/server');
-const heartbeatMs = arg('heartbeat', smoke ? 1000 : 5000);
+const heartbeatMs = arg('heartbeat', smoke ? 2000 : 15_000);
 const profile = process.argv.includes('--profile');
 
 const started = new Date();
@@ -394,6 +394,10 @@ if (servers.length) {
     [
       'server killed → client at the next write, p50 / p99',
       `${over((x) => x.failover.p50, 'ms')} / ${over((x) => x.failover.p99, 'ms')}`,
+    ],
+    [
+      'WebSocket connections opened beyond one per client (reconnects), at the start / in the whole phase',
+      `${over((x) => x.reconnectsAtStart)} / ${over((x) => x.reconnects)}`,
     ],
     [
       'client errors seen (by phase)',

@@ -142,8 +142,14 @@ export async function statesyncRun({
     const synced = await fleet.waitFor(first.revision, { epoch: first.epoch, timeoutMs: 60_000 });
     if (synced.reached !== clients)
       problems.push(`only ${synced.reached}/${clients} clients applied the first snapshot`);
+    // Held: once every client's socket is open on the server (an overloaded load process can miss a ping and be
+    // dropped, then reconnects), or after a minute.
+    let aStats = await a.call('stats');
+    for (let k = 0; k < 600 && aStats.clients < clients; k++) {
+      await sleep(100);
+      aStats = await a.call('stats');
+    }
     const held = await a.call('gc');
-    const aStats = await a.call('stats');
     out.held = {
       rssIdle: idle.rss,
       rss: held.rss,
@@ -153,6 +159,7 @@ export async function statesyncRun({
     };
     const loadStats = await fleet.stats();
     out.loadRss = loadStats.rss;
+    out.reconnectsAtStart = loadStats.extra.reduce((sum, e) => sum + (e.connections ?? 0), 0) - clients;
     out.loadIdleRss = fleet.idleRss;
 
     // Fan-out with real clients: each poke makes every client fetch the snapshot (until pokes carry the data).
@@ -219,6 +226,7 @@ export async function statesyncRun({
     } else problems.push(`the first write after the restart failed: ${afterRestart.error}`);
     const finalStats = await fleet.stats();
     out.violations = finalStats.violations;
+    out.reconnects = finalStats.extra.reduce((sum, e) => sum + (e.connections ?? 0), 0) - clients;
     out.clientErrors = finalStats.errors;
     if (finalStats.violations) problems.push(`${finalStats.violations} applies of older data`);
     await fleet.close();
