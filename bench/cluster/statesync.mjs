@@ -65,6 +65,8 @@ export async function statesyncRun({
 }) {
   const problems = [];
   const out = { clients, heartbeatMs };
+  const t0 = wallNow();
+  const phase = (name) => console.log(`  state-sync: ${name} (${((wallNow() - t0) / 1000).toFixed(0)} s)`);
   const redis = await startRedis();
   const proxyA = await startRedisProxy(redis.port, { name: 'A' });
   const proxyB = await startRedisProxy(redis.port, { name: 'B' });
@@ -126,6 +128,7 @@ export async function statesyncRun({
     await sleep(200);
     const idle = await a.call('gc');
 
+    phase('wire-only sockets: opening');
     // 0. The fan-out alone: bare sockets speaking the wire protocol (no engine, no fetch), as the floor's clients.
     await startFleet('wire', [a]);
     const w0 = await write();
@@ -136,6 +139,7 @@ export async function statesyncRun({
     fleet = undefined;
     await sleep(500);
 
+    phase('real clients: opening');
     // 1. One server holds every client: real state-sync clients.
     out.opened = await startFleet('statesync', [a]);
     out.openMs = fleet.openMs;
@@ -162,9 +166,11 @@ export async function statesyncRun({
     out.reconnectsAtStart = loadStats.extra.reduce((sum, e) => sum + (e.connections ?? 0), 0) - clients;
     out.loadIdleRss = fleet.idleRss;
 
+    phase('real clients: timed writes');
     // Fan-out with real clients: each poke makes every client fetch the snapshot (until pokes carry the data).
     out.perWrite = await timedWrites(a, writes);
 
+    phase('thundering herd');
     // Thundering herd: data too big to ride in the poke, so every client fetches the snapshot at once. Redis reads:
     // the server's own count of snapshot reads, and the read-script calls its Redis proxy saw.
     out.herd = [];
@@ -175,6 +181,7 @@ export async function statesyncRun({
       await sleep(200);
     }
 
+    phase('10% of pub/sub dropped');
     // 10% of the pub/sub messages to the server dropped (every tenth, so exactly 10%): each write is waited for
     // before the next, so a dropped poke is only made up for by the server's periodic re-read and heartbeat.
     proxyA.setDropRate(0.1);
@@ -184,6 +191,7 @@ export async function statesyncRun({
     proxyA.setDropRate(0);
     const lastDrop = await writer.call('read', { port: redis.port, prefix: PREFIX, topic: TOPIC });
 
+    phase('Redis restart');
     // Redis restarted empty: writes during the outage fail fast; after it is back, every client moves to the new
     // epoch and nothing of the old history is applied after that.
     await fleet.all('resetErrors');
@@ -238,6 +246,7 @@ export async function statesyncRun({
     }
     a = undefined;
 
+    phase('two servers, one killed');
     // 2. Two servers, half the clients each; one is killed.
     a = await serverProcess('server-A', proxyA, { heartbeatMs });
     b = await serverProcess('server-B', proxyB, { heartbeatMs });
