@@ -3,7 +3,7 @@
 // bench/RESULTS.md under its own heading. `--smoke` (CI): a few hundred clients for a few seconds, writes nothing,
 // exits non-zero only if the harness breaks (clients fail to converge, a commit is lost), never because of speed.
 // Options: --runs=N (default 3), --server-runs=N (runs of the state-sync scenarios, default --runs), --clients=N (default 10000), --processes=N (load processes, default 4),
-// --pokes=N (broadcasts/writes timed per run), --only=floor,commits,… (some sections; writes nothing),
+// --pokes=N (broadcasts timed per floor run), --writes=N and --drop-writes=N (state-sync writes timed per run), --only=floor,commits,… (some sections; writes nothing),
 // --floor-kind=engine-bare (the floor's clients run an engine each), --heartbeat=ms (servers' heartbeat, default
 // 15000, the server's own default), --profile (CPU profile of the state-sync server in the first run, top functions printed).
 import { execFileSync } from 'node:child_process';
@@ -32,6 +32,11 @@ const serverRuns = arg('server-runs', runs);
 const clients = arg('clients', smoke ? 200 : 10_000);
 const processes = arg('processes', smoke ? 2 : 4);
 const pokes = arg('pokes', smoke ? 3 : 20);
+// Timed writes per state-sync run (each makes every client fetch), and writes with 10% of pub/sub dropped.
+const writes = arg('writes', smoke ? 3 : 5);
+const dropWrites = arg('drop-writes', 10);
+// Every child process exits by itself after this long (a bound, far above what a run takes).
+process.env.CLUSTER_MAX_SECONDS ??= String(smoke ? 600 : 3600);
 const wanted = (id) => !only || only.includes(id);
 // The floor's clients: `bare` sockets, or `engine-bare` (an engine on each bare socket: what an engine adds).
 const floorKind = process.argv.find((a) => a.startsWith('--floor-kind='))?.slice(13) ?? 'bare';
@@ -95,7 +100,8 @@ for (let r = 0; r < runs; r++) {
     const x = await statesyncRun({
       clients,
       processes,
-      writes: pokes,
+      writes,
+      dropWrites,
       heartbeatMs,
       profile: profile && r === 0,
       smoke,

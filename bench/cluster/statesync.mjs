@@ -60,6 +60,7 @@ export async function statesyncRun({
   processes,
   writes,
   heartbeatMs,
+  dropWrites = 10,
   profile = false,
   smoke = false,
 }) {
@@ -186,7 +187,7 @@ export async function statesyncRun({
     // before the next, so a dropped poke is only made up for by the server's periodic re-read and heartbeat.
     proxyA.setDropRate(0.1);
     proxyA.resetPubsub();
-    out.drop = await timedWrites(a, smoke ? 10 : 20);
+    out.drop = await timedWrites(a, dropWrites);
     out.dropStats = proxyA.pubsub();
     proxyA.setDropRate(0);
     const lastDrop = await writer.call('read', { port: redis.port, prefix: PREFIX, topic: TOPIC });

@@ -57,6 +57,10 @@ export async function createClient({ index, urls, localAddress, options, onAppli
     Socket = class extends WebSocket {
       constructor(url) {
         super(url, { localAddress, perMessageDeflate: false });
+        // `ws` throws an 'error' event that nobody listens to; the subscriber removes its onerror before it closes a
+        // socket, and closing one that is still connecting emits an error ("closed before the connection was
+        // established"), which would crash this process.
+        this.on('error', () => {});
       }
     };
     fetchFrom = makeFetch(localAddress);
