@@ -7,6 +7,7 @@
 // --floor-kind=engine-bare (the floor's clients run an engine each), --heartbeat=ms (servers' heartbeat, default
 // 15000, the server's own default), --profile (CPU profile of the state-sync server in the first run, top functions printed).
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { markdownSection, markdownTable, printSection } from '../src/lib/report.mjs';
 import { num, quantile, spread } from '../src/lib/stats.mjs';
@@ -22,15 +23,21 @@ const arg = (name, fallback) => {
   return found ? Number(found.slice(name.length + 3)) : fallback;
 };
 const smoke = process.argv.includes('--smoke');
+// --render=bench/cluster/results.json: no run; the tables (and RESULTS.md) again from a saved run's figures.
+const renderFrom = process.argv.find((a) => a.startsWith('--render='))?.slice(9);
+const saved = renderFrom
+  ? JSON.parse(readFileSync(renderFrom, 'utf8'), (_, v) => (v === 'NaN' ? Number.NaN : v))
+  : undefined;
+const savedFile = new URL('./results.json', import.meta.url);
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const runs = arg('runs', smoke ? 1 : 3);
+const runs = saved?.runs ?? arg('runs', smoke ? 1 : 3);
 // The state-sync scenarios take minutes per run at 10,000 clients on a shared 2-core machine.
-const serverRuns = arg('server-runs', runs);
-const clients = arg('clients', smoke ? 200 : 10_000);
-const processes = arg('processes', smoke ? 2 : 4);
+const serverRuns = saved?.serverRuns ?? arg('server-runs', runs);
+const clients = saved?.clients ?? arg('clients', smoke ? 200 : 10_000);
+const processes = saved?.processes ?? arg('processes', smoke ? 2 : 4);
 const pokes = arg('pokes', smoke ? 3 : 20);
 // Timed writes per state-sync run (each makes every client fetch), and writes with 10% of pub/sub dropped.
 const writes = arg('writes', smoke ? 3 : 5);
@@ -57,21 +64,21 @@ const available = (specifier) => {
 };
 const hasRedis = available('@statesync/redis') && available('ioredis');
 const hasServer = hasRedis && available('@statesync/server');
-const heartbeatMs = arg('heartbeat', smoke ? 2000 : 15_000);
+const heartbeatMs = saved?.heartbeatMs ?? arg('heartbeat', smoke ? 2000 : 15_000);
 const profile = process.argv.includes('--profile');
 
-const started = new Date();
-const loadAtStart = load();
+const started = saved ? new Date(saved.started) : new Date();
+const loadAtStart = saved?.loadAtStart ?? load();
 console.log(
   `cluster: ${clients} clients over ${processes} load processes, ${runs} run(s)${smoke ? ' (smoke)' : ''}; ` +
     `fd limit here ${fdLimits().soft}, hard ${hardLimit()}; load average ${loadAtStart}`,
 );
 
 const broken = [];
-const floors = [];
-const commits = [];
-const servers = [];
-for (let r = 0; r < runs; r++) {
+const floors = saved?.floors ?? [];
+const commits = saved?.commits ?? [];
+const servers = saved?.servers ?? [];
+for (let r = 0; r < (saved ? 0 : runs); r++) {
   if (wanted('floor')) {
     const f = await floorRun({ clients, processes, pokes, kind: floorKind });
     floors.push(f);
@@ -259,7 +266,36 @@ if (servers.length) {
   for (const x of servers)
     for (const [k, v] of Object.entries(x.clientErrors)) errorsByPhase[k] = (errorsByPhase[k] ?? 0) + v;
   const commitsOk = commits.every((c) => c.rows.every((row) => row.lost === 0 && row.revisionMismatch === 0));
+  const notes = [];
+  const floorP99 = floors.length ? median(floors.flatMap((f) => f.perPoke.map((p) => p.p99))) : Number.NaN;
+  const wireP99 = median(servers.flatMap((x) => x.wire.perWrite.map((w) => w.p99)));
+  const fetchesPerWrite = median(writes.map((w) => sum(Object.values(w.http))));
+  if (normalP99 > 300) {
+    notes.push(
+      `write → applied p99 misses the goal by ×${num(normalP99 / 300)} (${num(normalP99)} ms). In the same run, on the same machine: the bare ws floor's poke → received p99 is ${num(floorP99)} ms and the state-sync server's pokes to wire-only sockets reach p99 ${num(wireP99)} ms; the rest is every client fetching the snapshot after its poke (${num(fetchesPerWrite)} HTTP requests per write, ${fullCpu} of server CPU per client per write): the engine does not apply data carried by a poke yet, so each poke costs a fetch. Bounded by CPU: 2 cores shared with other jobs, load average ${loadAtStart} at the start of the run.`,
+    );
+  }
+  if (fullRatio.length && median(fullRatio) > 1.5) {
+    notes.push(
+      `Fan-out with real clients is ×${num(median(fullRatio))} the bare broadcast because of those snapshot fetches; the poke fan-out itself (wire-only sockets) is ×${num(median(fanRatio))}.`,
+    );
+  }
+  if (worst(rssMb) > 150) notes.push(`Server RSS over the 150 MB goal by ${num(worst(rssMb) - 150)} MB.`);
+  const slowFailover = servers.filter((x) => !(x.failover.ms <= 10_000));
+  if (slowFailover.length) {
+    notes.push(
+      `Server killed: the ${Math.round(clients / 2)} clients of the killed server reconnect (backoff from 500 ms with jitter), resubscribe and each fetches once, while every client also fetches the next write; ${over((x) => x.failover.ms / 1000, 's')} for all of them, over the goal by ${num(median(servers.map((x) => x.failover.ms)) / 1000 - 10)} s. Bounded by CPU (the same fetch cost as above).`,
+    );
+  }
+  const slowDrop = dropMax.some((m) => m > heartbeatMs);
+  if (slowDrop) {
+    notes.push(
+      `With 10% of pub/sub dropped, the slowest client of the slowest write took ${num(worst(dropMax))} ms: a dropped poke waits for the next heartbeat's re-read (≤ ${heartbeatMs} ms), then the normal delivery (p99 ${num(normalP99)} ms here) follows.`,
+    );
+  }
+  for (const [i, x] of servers.entries()) for (const p of x.problems) notes.push(`Run ${i + 1}: ${p}.`);
   tables.unshift({
+    notes,
     title: 'Figures against the goals of issue 15',
     intro: `Real state-sync clients (\`createRevisionSync\` + \`createWebSocketSubscriber\` + \`createHttpSnapshotProvider\` of \`@statesync/server/client\`, one engine and one WebSocket each) in ${processes} load processes; \`@statesync/server\` processes in front of Redis; writes through \`@statesync/redis\` from a writer process. Server heartbeat ${heartbeatMs} ms.`,
     columns: ['figure', 'goal', 'measured: median (min–max) over runs', 'verdict'],
@@ -429,8 +465,26 @@ if (servers.length) {
 
 const section = { id: 'cluster', title: 'Cluster', tables };
 printSection(section);
-const loadAtEnd = load();
-const seconds = (Date.now() - started.getTime()) / 1000;
+const loadAtEnd = saved?.loadAtEnd ?? load();
+const seconds = saved?.seconds ?? (Date.now() - started.getTime()) / 1000;
+if (!smoke && !only && !saved) {
+  const figures = {
+    started,
+    loadAtStart,
+    loadAtEnd,
+    seconds,
+    runs,
+    serverRuns,
+    clients,
+    processes,
+    heartbeatMs,
+  };
+  Object.assign(figures, { floors, commits, servers, broken });
+  writeFileSync(savedFile, `${JSON.stringify(figures, (_, v) => (Number.isNaN(v) ? 'NaN' : v))}\n`);
+  console.log(
+    'cluster: figures saved in bench/cluster/results.json (re-render with --render=bench/cluster/results.json)',
+  );
+}
 console.log(
   `\ncluster: load average ${loadAtStart} at the start, ${loadAtEnd} at the end; ${seconds.toFixed(0)} s`,
 );
