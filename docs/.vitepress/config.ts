@@ -63,6 +63,7 @@ export default defineConfig({
             { text: 'The protocol', link: '/guide/protocol' },
             { text: 'Multiple windows', link: '/guide/multi-window' },
             { text: 'Writing state', link: '/guide/writing-state' },
+            { text: 'Persistence', link: '/guide/persistence' },
             { text: 'Workers, SharedWorker, iframes', link: '/guide/message-port' },
             { text: 'Custom transports', link: '/guide/custom-transports' },
             { text: 'Testing your app', link: '/guide/testing' },
