@@ -1,6 +1,11 @@
 import { packageBuild } from '../../tsdown.base';
 
 export default packageBuild(
-  { index: 'src/index.ts', testing: 'src/testing/index.ts', state: 'src/state/index.ts' },
+  {
+    index: 'src/index.ts',
+    testing: 'src/testing/index.ts',
+    state: 'src/state/index.ts',
+    bind: 'src/bind/index.ts',
+  },
   'tsconfig.json',
 );
