@@ -66,6 +66,8 @@ export default defineConfig({
             { text: 'Persistence', link: '/guide/persistence' },
             { text: 'Workers, SharedWorker, iframes', link: '/guide/message-port' },
             { text: 'Custom transports', link: '/guide/custom-transports' },
+            { text: 'Server and cluster', link: '/guide/server' },
+            { text: 'Wire protocol (server)', link: '/guide/wire-protocol' },
             { text: 'Testing your app', link: '/guide/testing' },
             { text: 'Adapters', link: '/guide/adapters' },
           ],

@@ -146,7 +146,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     await until(() => converged(t) === clients.length, `${name}: every client at ${t.epoch}:${t.revision}`);
     show(name);
     out(
-      `  ✓ ${name}: all ${clients.length} clients converged on epoch ${t.epoch.slice(0, 8)}… revision ${t.revision} (n = ${t.data.n})\n\n`,
+      `  ✓ ${name}: all ${clients.length} clients converged on epoch ${t.epoch.slice(0, 8)}… revision ${t.revision} (n = ${t.data.n})${refused ? `; ${refused} writes refused while Redis was away, then retried` : ''}\n\n`,
     );
     phases.push({
       name,
