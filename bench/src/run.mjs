@@ -2,7 +2,7 @@
 // `pnpm bench:smoke`: one short iteration of everything, for CI; writes nothing.
 // `--only=engine,sim,browser,size` runs some sections and writes nothing either.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { withClusterSection } from '../cluster/lib/results.mjs';
 import { markdownSection, markdownTable, printSection } from './lib/report.mjs';
@@ -90,6 +90,11 @@ if (!smoke && !only) {
     '',
     ...results.map(markdownSection),
   ].join('\n');
-  writeFileSync(new URL('../RESULTS.md', import.meta.url), withClusterSection(md));
+  // The Tauri end-to-end figures come from `pnpm test:tauri` (scripts/tauri-e2e.sh), not from this run: keep them.
+  const file = new URL('../RESULTS.md', import.meta.url);
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const tauri = previous.match(/<!-- tauri-e2e:start -->[\s\S]*<!-- tauri-e2e:end -->\n/)?.[0];
+  const next = withClusterSection(md);
+  writeFileSync(file, tauri ? `${next.trimEnd()}\n\n${tauri}` : next);
   console.log('bench: bench/RESULTS.md rewritten');
 }
