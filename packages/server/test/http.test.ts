@@ -1,3 +1,4 @@
+import { createHttpSnapshotProvider } from '@statesync/server/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../scripts/redis.mjs';
 import {
@@ -71,6 +72,31 @@ describe('snapshot endpoint', () => {
   });
 });
 
+describe('HTTP snapshot provider', () => {
+  it("passes the engine's AbortSignal to fetch and reuses the envelope it has on a 304", async () => {
+    const s = await node();
+    const provider = createHttpSnapshotProvider({ url: s.base, topic: 'abort:1' });
+    const aborted = new AbortController();
+    aborted.abort(new Error('stopped by the engine'));
+    await expect(provider.getSnapshot({ signal: aborted.signal })).rejects.toThrow('stopped by the engine');
+    const first = await provider.getSnapshot({ signal: new AbortController().signal });
+    expect(first).toEqual({ revision: '0', epoch: expect.any(String), data: null });
+    const reads = s.sync.stats().snapshotReads;
+    expect(await provider.getSnapshot({ signal: new AbortController().signal })).toBe(first); // 304: same object
+    expect(s.sync.stats().snapshotReads).toBe(reads + 1); // not watched: read, but no body sent
+  });
+
+  it('reports a refused snapshot as a ServerError with code forbidden', async () => {
+    const s = await node();
+    const provider = createHttpSnapshotProvider({ url: s.base, topic: 'secret:9' });
+    await expect(provider.getSnapshot({ signal: new AbortController().signal })).rejects.toMatchObject({
+      name: 'ServerError',
+      code: 'forbidden',
+      topic: 'secret:9',
+    });
+  });
+});
+
 describe('write endpoint', () => {
   it('writes only at the expected revision and answers a stale one with 409 and where the topic is', async () => {
     const s = await node();
@@ -92,5 +118,50 @@ describe('write endpoint', () => {
     expect(await stale.json()).toMatchObject({ error: 'conflict', revision: '1', epoch });
     await client.until((c) => c.last()?.revision === '1');
     expect(client.last()?.data).toEqual({ title: 'one' });
+  });
+});
+
+describe('back-pressure', () => {
+  it('gives a socket that does not read only the latest poke per topic, never a queue', async () => {
+    const s = await startNode('S', redis.port, { highWaterMark: 1024 });
+    nodes.push(s);
+    const topic = 'slow:1';
+    const { WebSocket } = await import('ws');
+    const socket = new WebSocket(s.ws);
+    const pokes: { revision: string; data?: unknown }[] = [];
+    let wake = () => {};
+    socket.on('message', (raw) => {
+      const message = JSON.parse(String(raw)) as { type: string; revision: string; data?: unknown };
+      if (message.type === 'poke') pokes.push(message);
+      wake();
+    });
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'subscribe', topics: [topic] }));
+    while (pokes.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    // The client stops reading: the kernel buffers fill, then the server's send buffer passes the high-water mark.
+    const tcp = (socket as unknown as { _socket: import('node:net').Socket })._socket;
+    tcp.pause();
+    const store = createRedisStore({ redis: s.redis, inlineMaxBytes: 1 << 20 });
+    const source = createRedisSource({ store, topic, initial: '' });
+    const big = 'x'.repeat(256 * 1024);
+    const writes = 60;
+    let last = '';
+    for (let i = 1; i <= writes; i++) last = await source.update(`${i}:${big}`);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(s.sync.stats().heldBack).toBeGreaterThan(0);
+    tcp.resume();
+    // Held pokes go out when the socket drains (checked on the server's clock).
+    while (pokes.at(-1)?.revision !== last) {
+      await s.clock.advance(50);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setImmediate(resolve);
+      });
+    }
+    expect(pokes.length).toBeLessThan(writes);
+    expect(String(pokes.at(-1)?.data).startsWith(`${writes}:`)).toBe(true);
+    const revisions = pokes.map((p) => Number(p.revision));
+    expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+    socket.terminate();
   });
 });
