@@ -303,7 +303,7 @@ if (servers.length) {
       [
         'WebSocket clients held by one server process',
         '≥ 10,000, RSS ≤ 150 MB',
-        `${spread(servers.map((x) => x.held.sockets))} clients, RSS ${spread(rssMb, 'MB')}${bareRss}`,
+        `${spread(servers.map((x) => x.held.sockets))} clients, RSS ${rssMb.map((m) => m.toFixed(1)).join(', ')} MB${bareRss}`,
         verdict(Math.min(...servers.map((x) => x.held.sockets)) >= 10_000 && worst(rssMb) <= 150),
       ],
       [
@@ -337,10 +337,13 @@ if (servers.length) {
       [
         'Redis restarted empty: every client on the new epoch',
         '≤ 10 s after Redis is back',
-        `${spread(
-          servers.map((x) => x.restart.newEpochMs / 1000),
-          's',
-        )} (all ${clients} clients)`,
+        servers
+          .map((x) =>
+            x.restart.reached === clients
+              ? `${num(x.restart.newEpochMs / 1000)} s (all ${clients} clients)`
+              : `${x.restart.reached}/${clients} clients on the new epoch within ${(x.restart.timeoutMs ?? 30_000) / 1000} s; those: p50 ${num(x.restart.lat.p50 / 1000)} s, p99 ${num(x.restart.lat.p99 / 1000)} s`,
+          )
+          .join('; '),
         verdict(servers.every((x) => x.restart.newEpochMs <= 10_000)),
       ],
       [
@@ -361,10 +364,12 @@ if (servers.length) {
       [
         `server process killed with ${Math.round(clients / 2)} clients`,
         'all reconnected to the other and converged ≤ 10 s',
-        `${spread(
-          servers.map((x) => x.failover.ms / 1000),
-          's',
-        )} from the kill to every client at the next write; ${spread(servers.map((x) => x.failover.onOther))} clients on the other server after`,
+        servers
+          .map(
+            (x) =>
+              `${x.failover.reached === clients ? `${num(x.failover.ms / 1000)} s from the kill to every client at the next write` : `${x.failover.reached}/${clients} clients at the next write within ${(x.failover.timeoutMs ?? 60_000) / 1000} s of the kill (p50 ${num(x.failover.p50 / 1000)} s of those)`}; ${x.failover.onOther} clients connected to the other server after`,
+          )
+          .join('; '),
         verdict(servers.every((x) => x.failover.ms <= 10_000 && x.failover.onOther === clients)),
       ],
       [

@@ -216,10 +216,11 @@ export async function statesyncRun({
       if (fresh) break;
       await sleep(50);
     }
-    const onNew = await fleet.waitFor(0, { epoch: fresh?.epoch, timeoutMs: 30_000 });
+    const onNew = await fleet.waitFor(0, { epoch: fresh?.epoch, timeoutMs: 120_000 });
     out.restart = {
       newEpochMs: onNew.reached === clients ? wallNow() - tUp : Number.NaN,
       reached: onNew.reached,
+      timeoutMs: 120_000,
       oldEpoch: lastDrop.epoch,
       newEpoch: fresh?.epoch,
     };
@@ -229,7 +230,7 @@ export async function statesyncRun({
       problems.push(`Redis restart: ${onNew.reached}/${clients} clients on the new epoch`);
     const afterRestart = await write();
     if (afterRestart.ok) {
-      const w = await fleet.waitFor(afterRestart.revision, { epoch: afterRestart.epoch, timeoutMs: 30_000 });
+      const w = await fleet.waitFor(afterRestart.revision, { epoch: afterRestart.epoch, timeoutMs: 120_000 });
       if (w.reached !== clients)
         problems.push(`after the restart: ${w.reached}/${clients} applied the next write`);
     } else problems.push(`the first write after the restart failed: ${afterRestart.error}`);
@@ -253,7 +254,7 @@ export async function statesyncRun({
     b = await serverProcess('server-B', proxyB, { heartbeatMs });
     await startFleet('statesync', [a, b]);
     const before = await write();
-    const both = await fleet.waitFor(before.revision, { epoch: before.epoch, timeoutMs: 60_000 });
+    const both = await fleet.waitFor(before.revision, { epoch: before.epoch, timeoutMs: 120_000 });
     if (both.reached !== clients)
       problems.push(`two servers: ${both.reached}/${clients} converged before the kill`);
     const onA = (await a.call('stats')).clients;
@@ -262,12 +263,13 @@ export async function statesyncRun({
     a = undefined;
     const after = await write();
     if (!after.ok) problems.push(`write after the kill failed: ${after.error}`);
-    const conv = await fleet.waitFor(after.revision, { epoch: after.epoch, timeoutMs: 60_000 });
+    const conv = await fleet.waitFor(after.revision, { epoch: after.epoch, timeoutMs: 120_000 });
     const killMs = wallNow() - tKill;
     const lat = latencies(await fleet.firstReached(after.revision, { epoch: after.epoch }), tKill);
     out.failover = {
       onKilled: onA,
       reached: conv.reached,
+      timeoutMs: 120_000,
       ms: conv.reached === clients ? killMs : Number.NaN,
       ...lat,
     };

@@ -53,7 +53,9 @@ const makeFetch = (localAddress) => (url, init) =>
  */
 export async function createClient({ index, urls, localAddress, options, onApplied, onError }) {
   if (!agent) {
-    agent = new Agent({ keepAlive: true, maxSockets: 32 });
+    // Idle sockets close before the server's keep-alive timeout (Node's 5 s), so a fetch never reuses one that the
+    // server is closing ("socket hang up").
+    agent = new Agent({ keepAlive: true, maxSockets: 32, timeout: 4000 });
     Socket = class extends WebSocket {
       constructor(url) {
         super(url, { localAddress, perMessageDeflate: false });
@@ -83,7 +85,8 @@ export async function createClient({ index, urls, localAddress, options, onAppli
     resyncOn: [subscriber.resync],
     onError: (context) => onError(context.phase),
   });
-  await handle.start();
+  // A failed first attempt rejects start(), and the engine keeps retrying: the client stays, the failure is counted.
+  await handle.start().catch(() => onError('start'));
   return { close: async () => handle.stop() };
 }
 
