@@ -213,6 +213,53 @@ impl FileStore {
         self.write_atomic(&(record_checksum(&payload) + &payload))
     }
 
+    /// Deletes temporary files that writes interrupted by a crash left next to the record (they are never
+    /// read). Call it at start, before this process writes; [`PendingPersister::start`] does. Returns how
+    /// many were deleted.
+    ///
+    /// # Errors
+    ///
+    /// The directory cannot be listed (a missing directory is not an error) or a file cannot be deleted.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("state-sync-doc-stale-{}", std::process::id()));
+    /// let store = state_sync::FileStore::new(dir.join("settings.json"));
+    /// assert_eq!(store.remove_stale_temp_files()?, 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn remove_stale_temp_files(&self) -> io::Result<usize> {
+        let (dir, name) = self.dir_and_name();
+        let prefix = format!(".{name}.");
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(error) => return Err(error),
+        };
+        let mut removed = 0;
+        for entry in entries {
+            let entry = entry?;
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let temp = Path::new(&file).extension().is_some_and(|ext| ext == "tmp");
+            if temp && file.starts_with(&prefix) {
+                fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    fn dir_and_name(&self) -> (&Path, String) {
+        let dir = match self.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let name = self
+            .path
+            .file_name()
+            .map_or_else(Default::default, |n| n.to_string_lossy().into_owned());
+        (dir, name)
+    }
+
     fn write_atomic(&self, text: &str) -> io::Result<()> {
         let dir = match self.path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -352,7 +399,8 @@ pub fn persister() -> (ChangeNotifier, PendingPersister) {
 
 impl PendingPersister {
     /// Spawns the thread that saves `source` into `store` after each change (paced). Save failures go to
-    /// `on_error`; the next change tries again.
+    /// `on_error`; the next change tries again. First it deletes temporary files left by a crash (see
+    /// [`FileStore::remove_stale_temp_files`]; a failure there goes to `on_error` too).
     ///
     /// # Panics
     ///
@@ -365,6 +413,9 @@ impl PendingPersister {
         on_error: impl Fn(&io::Error) + Send + 'static,
     ) -> Persister {
         let PendingPersister { tx, rx } = self;
+        if let Err(error) = store.remove_stale_temp_files() {
+            on_error(&error);
+        }
         let on_error: ErrorHook = Box::new(on_error);
         let thread = std::thread::Builder::new()
             .name(format!("state-sync persist {}", source.topic()))
