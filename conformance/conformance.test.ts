@@ -1,4 +1,4 @@
-// The TypeScript half of the shared test vectors (the Rust half is crates/state-sync/tests/conformance.rs).
+// The TypeScript half of the shared test vectors (the Rust half is crates/conformance-tests/tests/: state_sync.rs and plugin.rs).
 // See conformance/README.md for the file format.
 import { readFileSync } from 'node:fs';
 import {

@@ -10,13 +10,15 @@ cd "$(dirname "$0")/.."
 source scripts/cargo-env.sh
 
 crates=(-p state-sync -p tauri-plugin-state-sync)
+# The shared conformance/ vectors, through both crates (an unpublished package: the vectors live outside them).
+checked=("${crates[@]}" -p state-sync-conformance)
 run() {
   printf '+ %s\n' "$*"
   nice "$@"
 }
 run cargo fmt --all --check
-run cargo clippy --locked "${crates[@]}" --all-targets -- -D warnings -W clippy::pedantic
-run cargo test --locked "${crates[@]}"
+run cargo clippy --locked "${checked[@]}" --all-targets -- -D warnings -W clippy::pedantic
+run cargo test --locked "${checked[@]}"
 RUSTDOCFLAGS="-D warnings" run cargo doc --locked "${crates[@]}" --no-deps
 run cargo run --locked -p state-sync --example tauri_commands
 # Both crates packaged together: cargo resolves the plugin's `state-sync` dependency to the freshly packaged

@@ -35,10 +35,16 @@ fn permission_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// generates for each command), as `tauri-build` would collect it for an app.
 pub fn plugin_manifest() -> Manifest {
     let mut paths = Vec::new();
-    permission_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("permissions"),
-        &mut paths,
-    );
+    // The plugin's own tests run in its directory; crates/conformance-tests includes this file from beside it.
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = [
+        here.join("permissions"),
+        here.join("../tauri-plugin-state-sync/permissions"),
+    ]
+    .into_iter()
+    .find(|dir| dir.join("default.toml").is_file())
+    .expect("the plugin's permissions/ directory");
+    permission_files(&dir, &mut paths);
     assert!(
         paths.iter().any(|p| p.ends_with("default.toml")),
         "permissions/default.toml is missing"

@@ -241,7 +241,7 @@ fn rust_source_scenario() -> Value {
         steps.push(json!({ "event": event, "snapshot": snapshot(&source) }));
     }
     json!({
-        "generatedBy": "crates/state-sync/tests/conformance.rs (rust_source_scenario); regenerate with UPDATE_CONFORMANCE=1 cargo test, then npx biome format --write conformance/rust-source.json",
+        "generatedBy": "crates/conformance-tests/tests/state_sync.rs (rust_source_scenario); regenerate with UPDATE_CONFORMANCE=1 cargo test -p state-sync-conformance, then npx biome format --write conformance/rust-source.json",
         "topic": "settings",
         "initial": initial,
         "steps": steps,

@@ -2,6 +2,7 @@
 //! `plugin:state-sync|get_snapshot` and from the invalidation event must be byte for byte what the vectors
 //! pin (and what the TypeScript side checks in `conformance/conformance.test.ts`).
 
+#[path = "../../tauri-plugin-state-sync/tests/common/mod.rs"]
 mod common;
 
 use std::path::PathBuf;
