@@ -187,6 +187,21 @@ fn events_match_the_vectors() {
 }
 
 #[test]
+fn inline_events_match_the_vectors() {
+    let file = vectors("inline-events.json");
+    check_file::<InvalidationEvent>(&file);
+    for case in list(&file, "valid") {
+        let event: InvalidationEvent = parse(case).unwrap();
+        assert_eq!(
+            event.data.as_ref(),
+            case["input"].get("data"),
+            "{}: the data is kept as sent",
+            case["name"]
+        );
+    }
+}
+
+#[test]
 fn envelopes_match_the_vectors() {
     check_file::<SnapshotEnvelope<Value>>(&vectors("envelopes.json"));
 }
