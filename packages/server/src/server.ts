@@ -368,11 +368,18 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     ));
 
   // --- heartbeat -----------------------------------------------------------------------------------------
+  let rereading: Promise<void> | undefined;
   const beat = async () => {
-    heartbeatTimer = undefined;
     if (closed) return;
-    await reread();
-    if (closed) return;
+    // Armed first: a Redis that does not answer must not stop the heartbeats (clients would drop silent sockets).
+    heartbeatTimer = clock.setTimeout(beat, heartbeatMs);
+    if (!rereading) {
+      rereading = reread().finally(() => {
+        rereading = undefined;
+      });
+      await rereading;
+      if (closed) return;
+    }
     heartbeats++;
     const fragments = new Map<Entry, string>();
     for (const conn of conns) {
@@ -405,7 +412,6 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       }
       write(conn, `{"type":"heartbeat","topics":[${text}]}`);
     }
-    if (!closed) heartbeatTimer = clock.setTimeout(beat, heartbeatMs);
   };
 
   // --- subscriptions -------------------------------------------------------------------------------------

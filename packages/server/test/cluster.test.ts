@@ -158,3 +158,20 @@ describe('two servers behind one Redis', () => {
     for (const c of all) expect(c.last()?.data).toEqual({ n: 2 });
   });
 });
+
+describe('a Redis that does not answer', () => {
+  it('does not stop the heartbeats: a beat whose re-read is still pending sends the last known state', async () => {
+    const topic = fresh();
+    const [a, b] = await twoNodes();
+    const all = await fleet(topic, [a, b], 1);
+    const heartbeatsBefore = all.map((c) => c.subscriber.heartbeats);
+    // Redis holds every command of every client (the servers' re-reads included) for a while.
+    await a.redis.call('CLIENT', 'PAUSE', '1500', 'ALL');
+    await a.clock.advance(1000); // beat 1: its re-read waits on Redis
+    await a.clock.advance(1000); // beat 2: the re-read is still pending, the heartbeat goes out anyway
+    expect(a.sync.stats().heartbeats).toBe(1);
+    const onA = all[0] as Client;
+    await onA.until((c) => c.subscriber.heartbeats > (heartbeatsBefore[0] as number));
+    expect(onA.subscriber.status).toBe('open');
+  });
+});

@@ -126,7 +126,14 @@ export const startClient = async (
       : createSseSubscriber({ url: nodes.map((n) => n.base), topics: [topic], ...reconnect });
   const handle = createRevisionSync({
     topic,
-    subscriber,
+    // Every event (poke or heartbeat entry) also wakes the waiters, so tests can wait on subscriber counters.
+    subscriber: {
+      subscribe: (handler) =>
+        subscriber.subscribe((event) => {
+          handler(event);
+          w.notify();
+        }),
+    },
     provider: createHttpSnapshotProvider({ url: nodes.map((n) => n.base), topic }),
     applier: {
       apply(envelope) {
