@@ -22,7 +22,7 @@ import {
 import { assertNumber, backoffDelay, type RetryPolicy, resolveRetryPolicy } from './retry';
 import { compareRevisions, maxRevision, parseRevision, type Revision, ZERO_REVISION } from './revision';
 import { formatIssues, type StandardSchemaV1 } from './schema';
-import { createGate, type ThrottlingOptions } from './throttle';
+import type { Pacer } from './throttle';
 
 /**
  * Where a handle stands, for UI badges:
@@ -66,8 +66,8 @@ export interface SyncState {
 }
 
 /**
- * A setup function for an extra resync signal (focus, network back online…): it receives `resync` and
- * returns its cleanup. Attached when the handle starts, cleaned up when it stops.
+ * A setup function for a resync signal (a period, focus, network back online…): it receives `resync` and the
+ * handle's clock, and returns its cleanup. Attached when the handle starts, cleaned up when it stops.
  *
  * @example
  * ```ts
@@ -78,7 +78,7 @@ export interface SyncState {
  * ```
  */
 // biome-ignore lint/suspicious/noConfusingVoidType: a trigger without cleanup may simply return nothing
-export type ResyncTrigger = (resync: () => void) => (() => void) | undefined | void;
+export type ResyncTrigger = (resync: () => void, clock: Clock) => (() => void) | undefined | void;
 
 /**
  * Options of {@link createRevisionSync}.
@@ -105,15 +105,18 @@ export interface RevisionSyncOptions<T = unknown> {
   onError?: (context: SyncErrorContext) => void;
   /** Return `false` to ignore an event (e.g. your own echo). A throw is reported (phase `invalidation`) and counts as `true`. */
   shouldRefresh?: (event: InvalidationEvent) => boolean;
-  /** Pacing of event-triggered fetches. @default coalesce each synchronous burst */
-  throttling?: ThrottlingOptions;
+  /** Pacing of event-triggered fetches, from {@link throttle} (opt-in import). @default coalesce each synchronous burst */
+  throttling?: Pacer;
   /** Backoff for failed attempts, or `false` to wait for the next event/refresh instead. @default DEFAULT_RETRY_POLICY */
   retry?: Partial<RetryPolicy> | false;
   /** Abort a fetch after this long and retry. @default 10000 */
   snapshotTimeoutMs?: number;
-  /** Fetch periodically as a safety net against lost events. @default off */
+  /** Fetch periodically as a safety net against lost events (the same as `resyncOn: [resyncEvery(ms)]`). @default off */
   resyncIntervalMs?: number;
-  /** Further resync signals (see `@statesync/web` for focus, visibility, online and pageshow). */
+  /**
+   * Resync signals: each may call `resync` to fetch again, as a safety net against lost events:
+   * {@link resyncEvery} for a period, `@statesync/web` for focus, visibility, online and pageshow.
+   */
   resyncOn?: readonly ResyncTrigger[];
   /** @default systemClock */
   clock?: Clock;
@@ -256,7 +259,19 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const logger = options.logger ?? noopLogger;
-  const gate = createGate(options.throttling ?? {}, clock, () => void runRound());
+  if (options.throttling !== undefined && !isFunction(options.throttling))
+    invalid('throttling', 'made by throttle({ debounceMs, throttleMs, leading, trailing })');
+  // Pacing: `paced` while a trigger waits; default: every event of one synchronous burst shares one fetch.
+  let paced = false;
+  const fire = (go: boolean) => {
+    if (!paced) return;
+    paced = false;
+    if (go) void runRound();
+    else publish();
+  };
+  const gate = options.throttling
+    ? options.throttling(clock, fire)
+    : { trigger: () => queueMicrotask(() => fire(true)), cancel: noop };
 
   // ---- all mutable state lives here ----
   let lifecycle: Lifecycle = 'idle';
@@ -306,7 +321,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
             ? lastError.phase === 'refresh'
               ? 'stale'
               : 'error'
-            : need() || gate.pending()
+            : need() || paced
               ? 'stale'
               : 'synced',
     localRevision: local,
@@ -511,6 +526,8 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     if (work !== 'none') return;
     if (maxAttempts && failures >= maxAttempts) failures = 0; // a new signal after giving up
     try {
+      if (paced && !options.throttling) return;
+      paced = true;
       gate.trigger();
     } catch (error) {
       report('throttle', error);
@@ -631,7 +648,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
         lifecycle = 'running';
         for (const trigger of options.resyncOn ?? []) {
           try {
-            const cleanup = trigger(resync);
+            const cleanup = trigger(resync, clock);
             if (cleanup) cleanups.push(cleanup);
           } catch (error) {
             report('subscribe', error);
@@ -647,6 +664,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     stop() {
       if (stopped()) return;
       lifecycle = 'stopped';
+      paced = false;
       gate.cancel();
       if (resyncTimer !== undefined) clock.clearTimeout(resyncTimer);
       if (work === 'fetching') controller?.abort(new StoppedError(topic));

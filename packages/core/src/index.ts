@@ -51,4 +51,4 @@ export {
 } from './revision';
 export type { StandardSchemaV1 } from './schema';
 export { createSnapshotSource, type SnapshotSource, type SnapshotSourceOptions } from './source';
-export type { ThrottlingOptions } from './throttle';
+export type { Pacer, ThrottlingOptions } from './throttle';

@@ -28,6 +28,13 @@ export interface InvalidationEvent {
   readonly timestampMs?: number;
   /** The source's epoch; a different epoch than the local one always triggers a fetch. */
   readonly epoch?: string;
+  /**
+   * The snapshot at `revision`, carried inline (untrusted, like the rest of the event). The engine applies it
+   * through the same checks as a fetched one (revision, epoch, `schema`) and skips the fetch; an inline event
+   * whose epoch differs from the local one is never applied from the event: it triggers a fetch instead.
+   * Only send it on channels whose senders are trusted.
+   */
+  readonly data?: unknown;
 }
 
 /**
@@ -75,6 +82,7 @@ const EVENT: readonly Check[] = [
   ['sourceId', isString, 'a string', 1],
   ['timestampMs', isTimestamp, 'a whole number of milliseconds ≥ 0', 1],
   ['epoch', isString, 'a string', 1],
+  ['data', () => true, '', 1],
 ];
 const ENVELOPE: readonly Check[] = [
   ['revision', isCanonicalRevision, REVISION],

@@ -87,19 +87,21 @@ export function maxRevision(a: Revision, b: Revision): Revision {
  * The revision after `revision`, computed exactly on the decimal string.
  *
  * @throws RangeError when `revision` is {@link MAX_REVISION}: revisions never wrap around.
+ * @throws TypeError when `revision` is not canonical (as {@link parseRevision} does).
  * @example
  * ```ts
  * nextRevision(parseRevision('9007199254740993')); // '9007199254740994', exact past 2^53
  * ```
  */
 export function nextRevision(revision: Revision): Revision {
-  if (revision === MAX_REVISION) {
+  const r = parseRevision(revision);
+  if (r === MAX_REVISION) {
     throw new RangeError(`Revision ${MAX_REVISION} is the maximum (2^64 - 1); it has no successor.`);
   }
-  let i = revision.length - 1;
-  while (i >= 0 && revision.charCodeAt(i) === 57) i--;
-  const head = i < 0 ? '1' : revision.slice(0, i) + String.fromCharCode(revision.charCodeAt(i) + 1);
-  return (head + '0'.repeat(revision.length - 1 - i)) as Revision;
+  let i = r.length - 1;
+  while (i >= 0 && r.charCodeAt(i) === 57) i--;
+  const head = i < 0 ? '1' : r.slice(0, i) + String.fromCharCode(r.charCodeAt(i) + 1);
+  return (head + '0'.repeat(r.length - 1 - i)) as Revision;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from './clock';
 import { assertNumber } from './retry';
 
 /**
- * How event-triggered fetches are paced. Explicit `refresh()` calls are never delayed.
+ * Options of {@link throttle}: how event-triggered fetches are paced. Explicit `refresh()` calls are never delayed.
  *
  * - `debounceMs`: wait until events have been quiet this long, then fetch once.
  * - `throttleMs`: start at most one event-triggered fetch per window of this length. With `debounceMs`
@@ -10,14 +10,14 @@ import { assertNumber } from './retry';
  * - `leading`: fetch on the first event of a burst. @default true without debounce, false with it
  * - `trailing`: fetch at the end of the window/quiet period if events arrived since the last fetch.
  *   @default true. With `false`, events inside a window are left for the next event, refresh or resync:
- *   the topic stays `stale` meanwhile, so pair it with `resyncIntervalMs`.
+ *   the topic stays `stale` meanwhile, so pair it with a resync.
  *
  * Without any of them (the default), all events of one synchronous burst are coalesced into one fetch
  * started on the next microtask.
  *
  * @example
  * ```ts
- * createRevisionSync({ ...options, throttling: { debounceMs: 50, throttleMs: 500 } });
+ * createRevisionSync({ ...options, throttling: throttle({ debounceMs: 50, throttleMs: 500 }) });
  * ```
  */
 export interface ThrottlingOptions {
@@ -27,15 +27,33 @@ export interface ThrottlingOptions {
   trailing?: boolean;
 }
 
-/** @internal */
-export interface Gate {
-  trigger(): void;
-  cancel(): void;
-  pending(): boolean;
-}
+/**
+ * A pacer: the engine calls `trigger()` for each event that needs a fetch and `cancel()` on stop; the pacer
+ * calls `fire(true)` when the fetch should start, or `fire(false)` when it drops the held trigger. Made by
+ * {@link throttle}; the engine's default (no pacer) coalesces each synchronous burst on a microtask.
+ *
+ * @example
+ * ```ts
+ * const immediate: Pacer = (_clock, fire) => ({ trigger: () => fire(true), cancel() {} });
+ * ```
+ */
+export type Pacer = (clock: Clock, fire: (go: boolean) => void) => { trigger(): void; cancel(): void };
 
-/** @internal Debounce/throttle in front of `fire`, on an injected clock. */
-export function createGate(options: ThrottlingOptions, clock: Clock, fire: () => void): Gate {
+/**
+ * Debounce and/or throttle event-triggered fetches (opt-in: pass it as `throttling`). Never fires before the
+ * end of the last fetch's throttle window, whatever `debounceMs` and `leading` say.
+ *
+ * @throws TypeError when an option is invalid, naming it.
+ * @example
+ * ```ts
+ * import { createRevisionSync } from '@statesync/core';
+ * import { throttle } from '@statesync/core/pacing';
+ *
+ * createRevisionSync({ ...options, throttling: throttle({ debounceMs: 50, throttleMs: 200 }) });
+ * ```
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function throttle(options: ThrottlingOptions): Pacer {
   const { debounceMs = 0, throttleMs = 0 } = options;
   assertNumber('throttling.debounceMs', debounceMs);
   assertNumber('throttling.throttleMs', throttleMs);
@@ -46,68 +64,64 @@ export function createGate(options: ThrottlingOptions, clock: Clock, fire: () =>
       '`throttling.leading` and `throttling.trailing` cannot both be false: nothing would fetch.',
     );
   }
-  let waiting = false; // a trigger is waiting for the microtask or for the end of the window
-  if (!debounceMs && !throttleMs) {
+  return (clock, fire) => {
+    let waiting = false; // a trigger is held until the end of the window
+    let timer: TimerHandle | undefined;
+    let windowStart = 0;
+    let lastTrigger = 0;
+    let lastFire = -Infinity;
+    const arm = (ms: number) => {
+      timer = clock.setTimeout(onTimer, Math.max(0, ms));
+    };
+    const fireNow = (now: number) => {
+      windowStart = lastFire = now;
+      waiting = false;
+      fire(true);
+    };
+    const dueAt = () =>
+      Math.max(
+        Math.min(
+          debounceMs ? lastTrigger + debounceMs : Infinity,
+          throttleMs ? windowStart + throttleMs : Infinity,
+        ),
+        lastFire + throttleMs,
+      );
+    function onTimer(): void {
+      timer = undefined;
+      if (!waiting) return;
+      const now = clock.now();
+      const due = dueAt();
+      if (due > now) arm(due - now);
+      else if (trailing) {
+        fireNow(now);
+        if (throttleMs) arm(throttleMs);
+      } else {
+        waiting = false;
+        fire(false);
+      }
+    }
     return {
       trigger() {
-        if (waiting) return;
-        waiting = true;
-        queueMicrotask(() => {
-          if (!waiting) return; // cancelled
-          waiting = false;
-          fire();
-        });
+        const now = clock.now();
+        lastTrigger = now;
+        if (timer !== undefined) {
+          waiting = true;
+          return;
+        }
+        windowStart = now;
+        if (leading && now >= lastFire + throttleMs) {
+          fireNow(now);
+          arm(debounceMs || throttleMs);
+        } else {
+          waiting = true;
+          arm(dueAt() - now);
+        }
       },
       cancel() {
+        if (timer !== undefined) clock.clearTimeout(timer);
+        timer = undefined;
         waiting = false;
       },
-      pending: () => waiting,
     };
-  }
-
-  let timer: TimerHandle | undefined;
-  let windowStart = 0;
-  let lastTrigger = 0;
-  const arm = (ms: number) => {
-    timer = clock.setTimeout(onTimer, Math.max(0, ms));
-  };
-  const fireNow = (now: number) => {
-    windowStart = now;
-    waiting = false;
-    fire();
-  };
-  function onTimer(): void {
-    timer = undefined;
-    if (!waiting) return;
-    const now = clock.now();
-    const due = Math.min(
-      debounceMs ? lastTrigger + debounceMs : Infinity,
-      throttleMs ? windowStart + throttleMs : Infinity,
-    );
-    if (due > now) arm(due - now);
-    else if (trailing) {
-      fireNow(now);
-      if (throttleMs) arm(throttleMs);
-    } else waiting = false;
-  }
-  return {
-    trigger() {
-      const now = clock.now();
-      lastTrigger = now;
-      if (timer !== undefined) {
-        waiting = true;
-        return;
-      }
-      windowStart = now;
-      if (leading) fireNow(now);
-      else waiting = true;
-      arm(debounceMs || throttleMs);
-    },
-    cancel() {
-      if (timer !== undefined) clock.clearTimeout(timer);
-      timer = undefined;
-      waiting = false;
-    },
-    pending: () => waiting,
   };
 }

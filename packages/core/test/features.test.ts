@@ -6,6 +6,7 @@ import {
   StoppedError,
   type SyncStatus,
 } from '@statesync/core';
+import { type ThrottlingOptions, throttle } from '@statesync/core/pacing';
 import { createMemoryBus, flushMicrotasks } from '@statesync/core/testing';
 import * as v from 'valibot';
 import { afterEach, describe, expect, test, vi } from 'vitest';
@@ -27,13 +28,21 @@ describe('options are validated up front with actionable messages', () => {
     ],
     [{ retry: { multiplier: 0.5 } }, 'Expected `retry.multiplier` to be a finite number ≥ 1, got 0.5.'],
     [
-      { throttling: { debounceMs: -1 } },
-      'Expected `throttling.debounceMs` to be a finite number ≥ 0, got -1.',
+      { throttling: { debounceMs: 10 } },
+      'Expected `throttling` to be made by throttle({ debounceMs, throttleMs, leading, trailing }).',
     ],
-    [{ throttling: { leading: false, trailing: false } }, /cannot both be false/],
     [{ onError: 'log' }, 'Expected `onError` to be a function.'],
   ])('%o', (override, message) => {
     expect(() => createRevisionSync({ ...base, ...(override as object) } as never)).toThrow(message);
+  });
+});
+
+describe('throttle() validates its options', () => {
+  test.each([
+    [{ debounceMs: -1 }, 'Expected `throttling.debounceMs` to be a finite number ≥ 0, got -1.'],
+    [{ leading: false, trailing: false }, /cannot both be false/],
+  ])('%o', (options, message) => {
+    expect(() => throttle(options)).toThrow(message);
   });
 });
 
@@ -157,8 +166,8 @@ describe('applier and protocol failures', () => {
 });
 
 describe('pacing of event-triggered fetches', () => {
-  const timeline = async (throttling: object, eventsAt: number[], until: number) => {
-    const h = setup({ options: { throttling } });
+  const timeline = async (throttling: ThrottlingOptions, eventsAt: number[], until: number) => {
+    const h = setup({ options: { throttling: throttle(throttling) } });
     await h.handle.start();
     const fetchTimes: number[] = [];
     const base = h.fetches();
@@ -200,7 +209,7 @@ describe('pacing of event-triggered fetches', () => {
   });
 
   test('status is stale while a debounced fetch waits', async () => {
-    const h = setup({ options: { throttling: { debounceMs: 10 } } });
+    const h = setup({ options: { throttling: throttle({ debounceMs: 10 }) } });
     await h.handle.start();
     h.source.update(1);
     await h.clock.advance(1);

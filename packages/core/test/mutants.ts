@@ -1,5 +1,5 @@
 // Deliberately broken variants of the engine. Each one removes or bends exactly one guard of
-// src/engine.ts; the suite shows that the check guarding that property fails against it.
+// src/engine.ts, or of the state-machine engine (src/machine/step.ts, src/machine/engine.ts); the suite shows that the check guarding that property fails against it.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +10,16 @@ const srcDir = fileURLToPath(new URL('../src', import.meta.url));
 
 export interface Mutant {
   readonly name: string;
-  /** Text that must occur exactly once in src/engine.ts. */
+  /** The file edited (under src/). @default 'engine.ts' */
+  readonly file?: 'engine.ts' | 'machine/step.ts' | 'machine/engine.ts';
+  /** Text that must occur exactly once in that file. */
   readonly find: string;
   readonly replace: string;
-  /** Further edits belonging to the same broken idea. */
+  /** Further edits belonging to the same broken idea (same file). */
   readonly also?: readonly (readonly [find: string, replace: string])[];
 }
 
+/** Broken variants of the default engine (src/engine.ts). */
 export const MUTANTS = {
   applyAnyRevision: {
     name: 'applies snapshots that are not newer',
@@ -119,6 +122,142 @@ export const MUTANTS = {
   },
 } satisfies Record<string, Mutant>;
 
+/** Broken variants of the state-machine engine (`@statesync/core/machine`). */
+export const MACHINE_MUTANTS = {
+  applyAnyRevision: {
+    file: 'machine/step.ts',
+    name: 'applies snapshots that are not newer',
+    find: 'reset || cmp(revision, s.local) > 0',
+    replace: 'reset || true',
+  },
+  fetchBeforeSubscribe: {
+    file: 'machine/step.ts',
+    name: 'fetches before the subscription is in place',
+    find: 's.requested++;\n        subscribe(s, fx);',
+    replace:
+      "s.requested++;\n        s.lifecycle = 'running'; go(s, fx); s.lifecycle = 'starting';\n        subscribe(s, fx);",
+  },
+  concurrentFetches: {
+    file: 'machine/step.ts',
+    name: 'starts a fetch while another is in flight',
+    find: 'function go(s: S, fx: Fx): void {\n  if (s.lifecycle !== RUNNING || s.work !== NONE) return;',
+    replace: 'function go(s: S, fx: Fx): void {\n  if (s.lifecycle !== RUNNING) return;',
+    also: [
+      [
+        'function kick(s: S, fx: Fx): void {\n  if (s.lifecycle !== RUNNING || s.work !== NONE) return;',
+        'function kick(s: S, fx: Fx): void {\n  if (s.lifecycle !== RUNNING) return;',
+      ],
+    ],
+  },
+  refetchCoveredEvents: {
+    file: 'machine/step.ts',
+    name: 'fetches again for events already covered',
+    find: 'compareRevisions(revision, s.wanted) <= 0;',
+    replace: 'compareRevisions(revision, s.wanted) < -1;',
+    also: [
+      ['        s.wanted = revision;', '        s.wanted = maxRevision(s.wanted, revision); s.requested++;'],
+    ],
+  },
+  noRetry: {
+    file: 'machine/step.ts',
+    name: 'never retries a failed attempt',
+    find: '    attempt < maxAttempts(s) ? backoffDelay(',
+    replace: '    false ? backoffDelay(',
+  },
+  dropQueuedRefresh: {
+    file: 'machine/step.ts',
+    name: 'drops the refresh queued behind a failing fetch',
+    find: '  if (!failure(s, fx, error, att.round,',
+    replace:
+      '  settleAll(fx, s.next, error); s.next = []; s.requested = s.served;\n  if (!failure(s, fx, error, att.round,',
+  },
+  acceptStale: {
+    file: 'machine/step.ts',
+    name: 'accepts a snapshot older than announced as done',
+    find: '      cmp(s.local, att.target) < 0 &&',
+    replace: "      (s.wanted = s.local) === '' &&",
+  },
+  noTimeout: {
+    name: 'lets a hung fetch hang forever',
+    file: 'machine/engine.ts',
+    find: 'clock.setTimeout(() => controller.abort(timeout), timeoutMs)',
+    replace: 'clock.setTimeout(() => {}, timeoutMs)',
+  },
+  keepLateSubscription: {
+    file: 'machine/step.ts',
+    name: 'keeps a subscription that resolves after stop()',
+    find: 'fx.push({ type: DO_UNSUBSCRIBE, unsubscribe: input.unsubscribe });\n        break;',
+    replace: 'break;',
+  },
+  noAbortOnStop: {
+    file: 'machine/step.ts',
+    name: 'does not abort the running fetch on stop()',
+    find: 'if (s.work === FETCHING) fx.push({ type: DO_ABORT, id: att.id });',
+    replace: '',
+  },
+  applyAfterStop: {
+    file: 'machine/step.ts',
+    name: 'applies a snapshot that lands after stop()',
+    find: 'if (s.work === FETCHING) fx.push({ type: DO_ABORT, id: att.id });',
+    replace: '',
+    also: [
+      [
+        '      s.attempt = undefined;\n      s.work = NONE;\n      s.subscribing = 0;',
+        '      s.subscribing = 0;',
+      ],
+    ],
+  },
+  keepBackoffTimer: {
+    file: 'machine/step.ts',
+    name: 'leaves the backoff timer running after stop()',
+    find: '      s.inline = undefined;\n      disarm(s, fx);',
+    replace: '      s.inline = undefined;',
+  },
+  keepResyncTimer: {
+    file: 'machine/engine.ts',
+    name: 'leaves the resync timer running after stop()',
+    find: '          try {\n            cleanup();\n          } catch {}',
+    replace: '',
+  },
+  noResync: {
+    file: 'machine/engine.ts',
+    name: 'never resyncs',
+    find: '...(resyncMs === undefined ? [] : [resyncEvery(resyncMs)]),',
+    replace: '',
+  },
+  protocolAsInvalidation: {
+    name: 'throws malformed events into the transport callback',
+    file: 'machine/engine.ts',
+    find: "reportNow('protocol', new ProtocolError(topic, 'invalidation event', issues), { input });",
+    replace: "throw new ProtocolError(topic, 'invalidation event', issues);",
+  },
+  shouldRefreshThrowDropsEvent: {
+    name: 'drops an event when shouldRefresh throws',
+    file: 'machine/engine.ts',
+    find: "reportNow('invalidation', error, { eventRevision: event.revision });",
+    replace: "reportNow('invalidation', error, { eventRevision: event.revision }); ok = false;",
+  },
+  earlyCoalescedRefresh: {
+    file: 'machine/step.ts',
+    name: 'resolves a coalesced refresh() with the fetch already running',
+    find: '      s.next = [...s.next, input.d];\n      s.requested++;\n      if (',
+    replace:
+      "      if (att && s.work === 'fetching') s.attempt = { ...att, round: [...att.round, input.d] }; else s.next = [...s.next, input.d];\n      s.requested++;\n      if (",
+  },
+  silentStatus: {
+    name: 'never notifies status listeners',
+    file: 'machine/engine.ts',
+    find: 'listener(current);',
+    replace: '',
+  },
+  earlyWhenSynced: {
+    file: 'machine/step.ts',
+    name: 'resolves whenSynced(revision) before the revision is applied',
+    find: 'cmp(s.local, w.target) < 0',
+    replace: 'false',
+  },
+} satisfies Record<string, Mutant>;
+
 const cache = new Map<string, Promise<CreateSync>>();
 
 const made: string[] = [];
@@ -127,21 +266,23 @@ const made: string[] = [];
 export function loadMutant(mutant: Mutant): Promise<CreateSync> {
   let loaded = cache.get(mutant.name);
   if (!loaded) {
-    let engine = readFileSync(join(srcDir, 'engine.ts'), 'utf8');
+    const file = mutant.file ?? 'engine.ts';
+    let text = readFileSync(join(srcDir, file), 'utf8');
     for (const [find, replace] of [[mutant.find, mutant.replace] as const, ...(mutant.also ?? [])]) {
-      const count = engine.split(find).length - 1;
+      const count = text.split(find).length - 1;
       if (count !== 1) {
         throw new Error(
-          `Mutant "${mutant.name}": expected ${JSON.stringify(find)} once in src/engine.ts, found ${count}`,
+          `Mutant "${mutant.name}": expected ${JSON.stringify(find)} once in src/${file}, found ${count}`,
         );
       }
-      engine = engine.replace(find, replace);
+      text = text.replace(find, replace);
     }
     const dir = mkdtempSync(join(tmpdir(), 'statesync-mutant-'));
     made.push(dir);
     cpSync(srcDir, dir, { recursive: true });
-    writeFileSync(join(dir, 'engine.ts'), engine);
-    loaded = import(/* @vite-ignore */ join(dir, 'index.ts')).then((m) => m.createRevisionSync as CreateSync);
+    writeFileSync(join(dir, file), text);
+    const entry = file.startsWith('machine/') ? 'machine/index.ts' : 'index.ts';
+    loaded = import(/* @vite-ignore */ join(dir, entry)).then((m) => m.createRevisionSync as CreateSync);
     cache.set(mutant.name, loaded);
   }
   return loaded;

@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import type { SyncState, SyncStatus } from '@statesync/core';
+import { throttle } from '@statesync/core/pacing';
 import { createTestSync } from '@statesync/core/testing';
 import { useSyncStatus } from '@statesync/react';
 import { act, createElement } from 'react';
@@ -23,7 +24,7 @@ const setup = () => {
     topic: 't',
     initial: { n: 0 },
     applier: { apply() {} },
-    throttling: { debounceMs: 10 },
+    throttling: throttle({ debounceMs: 10 }),
   });
   let listeners = 0;
   // The real handle, with a count of the status listeners React holds on it.

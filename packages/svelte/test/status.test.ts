@@ -1,4 +1,5 @@
 import type { SyncStatus } from '@statesync/core';
+import { throttle } from '@statesync/core/pacing';
 import { createTestSync } from '@statesync/core/testing';
 import { syncStatusStore } from '@statesync/svelte';
 import { get } from 'svelte/store';
@@ -10,7 +11,7 @@ const setup = () => {
     topic: 't',
     initial: { n: 0 },
     applier: { apply() {} },
-    throttling: { debounceMs: 10 },
+    throttling: throttle({ debounceMs: 10 }),
   });
   // Counts the status listeners the store holds on the real handle.
   const onStatusChange = handle.onStatusChange;

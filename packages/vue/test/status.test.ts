@@ -1,4 +1,5 @@
 import type { SyncStatus } from '@statesync/core';
+import { throttle } from '@statesync/core/pacing';
 import { createTestSync } from '@statesync/core/testing';
 import { useSyncStatus } from '@statesync/vue';
 import { describe, expect, test } from 'vitest';
@@ -9,7 +10,7 @@ const setup = () => {
     topic: 't',
     initial: { n: 0 },
     applier: { apply() {} },
-    throttling: { debounceMs: 10 },
+    throttling: throttle({ debounceMs: 10 }),
   });
   return { clock, source, handle };
 };

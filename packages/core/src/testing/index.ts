@@ -1,3 +1,4 @@
+export * from '../machine/step';
 export {
   createFaultyBus,
   createMemoryBus,

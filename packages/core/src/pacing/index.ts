@@ -1,0 +1,2 @@
+export { resyncEvery } from '../resync';
+export { type Pacer, type ThrottlingOptions, throttle } from '../throttle';
