@@ -105,7 +105,7 @@ export interface RevisionSyncOptions<T = unknown> {
   onError?: (context: SyncErrorContext) => void;
   /** Return `false` to ignore an event (e.g. your own echo). A throw is reported (phase `invalidation`) and counts as `true`. */
   shouldRefresh?: (event: InvalidationEvent) => boolean;
-  /** Pacing of event-triggered fetches, from {@link throttle} (opt-in import). @default coalesce each synchronous burst */
+  /** Pacing of event-triggered fetches, from `throttle()` of `@statesync/core/pacing` (opt-in import). @default coalesce each synchronous burst */
   throttling?: Pacer;
   /** Backoff for failed attempts, or `false` to wait for the next event/refresh instead. @default DEFAULT_RETRY_POLICY */
   retry?: Partial<RetryPolicy> | false;
@@ -115,7 +115,7 @@ export interface RevisionSyncOptions<T = unknown> {
   resyncIntervalMs?: number;
   /**
    * Resync signals: each may call `resync` to fetch again, as a safety net against lost events:
-   * {@link resyncEvery} for a period, `@statesync/web` for focus, visibility, online and pageshow.
+   * `resyncEvery(ms)` of `@statesync/core/pacing` for a period, `@statesync/web` for focus, visibility, online and pageshow.
    */
   resyncOn?: readonly ResyncTrigger[];
   /** @default systemClock */

@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from './clock';
 import { assertNumber } from './retry';
 
 /**
- * Options of {@link throttle}: how event-triggered fetches are paced. Explicit `refresh()` calls are never delayed.
+ * Options of `throttle()`: how event-triggered fetches are paced. Explicit `refresh()` calls are never delayed.
  *
  * - `debounceMs`: wait until events have been quiet this long, then fetch once.
  * - `throttleMs`: start at most one event-triggered fetch per window of this length. With `debounceMs`
@@ -30,7 +30,7 @@ export interface ThrottlingOptions {
 /**
  * A pacer: the engine calls `trigger()` for each event that needs a fetch and `cancel()` on stop; the pacer
  * calls `fire(true)` when the fetch should start, or `fire(false)` when it drops the held trigger. Made by
- * {@link throttle}; the engine's default (no pacer) coalesces each synchronous burst on a microtask.
+ * `throttle()`; the engine's default (no pacer) coalesces each synchronous burst on a microtask.
  *
  * @example
  * ```ts
