@@ -5,6 +5,7 @@ import {
   type SnapshotProvider,
   type StandardSchemaV1,
 } from '@statesync/core';
+import { createRevisionSync as createMachineSync } from '@statesync/core/machine';
 import { createManualClock, flushMicrotasks } from '@statesync/core/testing';
 import {
   createMemoryStorage,
@@ -274,7 +275,10 @@ function checksumOf(payload: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-describe('instant start', () => {
+describe.each([
+  ['createRevisionSync', createRevisionSync],
+  ['@statesync/core/machine', createMachineSync],
+] as const)('instant start, revalidated by %s', (_name, createSync) => {
   async function saved(storage: MemoryStorage, snapshot: SnapshotEnvelope<Settings>) {
     const writer = setup({ storage, debounceMs: 0 });
     await writer.applier.apply(snapshot);
@@ -297,7 +301,7 @@ describe('instant start', () => {
       revision: '6',
       epoch: 'boot',
     });
-    const handle = createRevisionSync({ topic: 'settings', subscriber: source, provider: source, applier });
+    const handle = createSync({ topic: 'settings', subscriber: source, provider: source, applier });
     await handle.start();
     expect(painted.map((s) => [s.revision, s.data.theme])).toEqual([
       ['5', 'cached'],
@@ -317,7 +321,7 @@ describe('instant start', () => {
       revision: '7',
       epoch: 'boot',
     });
-    const handle = createRevisionSync({ topic: 'settings', subscriber: source, provider: source, applier });
+    const handle = createSync({ topic: 'settings', subscriber: source, provider: source, applier });
     await handle.start();
     source.update({ theme: 'r8' }); // 8: still older than the cache
     await flushMicrotasks();
@@ -344,7 +348,7 @@ describe('instant start', () => {
       revision: '2',
       epoch: 'new-boot',
     });
-    const handle = createRevisionSync({ topic: 'settings', subscriber: source, provider: source, applier });
+    const handle = createSync({ topic: 'settings', subscriber: source, provider: source, applier });
     await handle.start();
     expect(painted.map((s) => [s.revision, s.epoch])).toEqual([
       ['900', 'old-boot'],
@@ -367,7 +371,7 @@ describe('instant start', () => {
         getSnapshot: async () => env(String(revision), { theme: `p${revision}` }, 'e'),
       };
       const source = createSnapshotSource({ topic: 'settings', initial: 0 });
-      const handle = createRevisionSync({ topic: 'settings', subscriber: source, provider, applier });
+      const handle = createSync({ topic: 'settings', subscriber: source, provider, applier });
       await handle.start();
       for (const next of [revision + 1, revision + 40, 120]) {
         revision = next;
