@@ -337,7 +337,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     }
     const { revision, epoch } = event;
     if (!isRevisionText(revision) || typeof epoch !== 'string') return;
-    learn(entry, epoch, revision, Object.hasOwn(event, 'data') ? { value: event.data } : undefined);
+    const inline = Object.hasOwn(event, 'data') && event.data !== null;
+    learn(entry, epoch, revision, inline ? { value: event.data } : undefined);
   };
   /** Re-reads where every watched topic stands (pub/sub is only a hint). */
   const reread = async () => {

@@ -102,10 +102,9 @@ export function parseServerMessage(text: unknown): ServerMessage | Error {
   try {
     m = typeof text === 'string' ? JSON.parse(text) : undefined;
   } catch {
-    return new Error('a server message is not JSON');
+    return new Error('not JSON');
   }
-  if (typeof m !== 'object' || m === null || Array.isArray(m))
-    return new Error('a server message is not an object');
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return new Error('not an object');
   const o = m as Record<string, unknown>;
   switch (o.type) {
     case 'hello':
@@ -115,7 +114,10 @@ export function parseServerMessage(text: unknown): ServerMessage | Error {
     case 'poke': {
       const state = parseTopicState(o);
       if (!state) return new Error('a poke needs a topic, a canonical revision and an epoch');
-      return has(o, 'data') ? { type: 'poke', ...state, data: o.data } : { type: 'poke', ...state };
+      // Inline data `null` is never sent (readers fetch it); such a poke is a plain invalidation.
+      return has(o, 'data') && o.data !== null
+        ? { type: 'poke', ...state, data: o.data }
+        : { type: 'poke', ...state };
     }
     case 'heartbeat': {
       if (!Array.isArray(o.topics)) return new Error('a heartbeat needs a topics array');
@@ -137,7 +139,7 @@ export function parseServerMessage(text: unknown): ServerMessage | Error {
           }
         : new Error('an error message needs a code and a message');
     default:
-      return new Error(`unknown server message type ${JSON.stringify(String(o.type)).slice(0, 40)}`);
+      return new Error(`unknown server message type "${String(o.type).slice(0, 40)}"`);
   }
 }
 
