@@ -31,5 +31,8 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   fi
 fi
 
+# `electron` is a devDependency for its types only: never download its binary (pnpm does not run its install
+# script anyway; this covers other package managers and an allowBuilds change).
+export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 pnpm install --frozen-lockfile --reporter=silent
 echo "setup: done"

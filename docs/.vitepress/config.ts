@@ -65,6 +65,7 @@ export default defineConfig({
             { text: 'Writing state', link: '/guide/writing-state' },
             { text: 'Persistence', link: '/guide/persistence' },
             { text: 'Workers, SharedWorker, iframes', link: '/guide/message-port' },
+            { text: 'Electron', link: '/guide/electron' },
             { text: 'Custom transports', link: '/guide/custom-transports' },
             { text: 'Server and cluster', link: '/guide/server' },
             { text: 'Wire protocol (server)', link: '/guide/wire-protocol' },
