@@ -35,7 +35,7 @@ async function open(path: string, origin = app): Promise<Page> {
 type Topic = 'counter' | 'a' | 'b';
 async function sharedTab(name: string, topics: Topic[] = ['counter'], goodbye = true) {
   const page = await open('tab.html');
-  await page.evaluate(([n, t, g]) => window.p.shared(n, t, g), [name, topics, goodbye] as const);
+  await page.evaluate(([n, t, g]) => window.ports.shared(n, t, g), [name, topics, goodbye] as const);
   return page;
 }
 /** Waits until every page shows `value` for `topic` with a synced handle; returns the revisions. */
@@ -44,7 +44,7 @@ const converged = (pages: Page[], topic: Topic, value: number) =>
     pages.map(async (page) => {
       const handle = await page.waitForFunction(
         ([t, v]) => {
-          const s = window.p.state();
+          const s = window.ports.state();
           return s.data[t] === v && s.statuses[t] === 'synced' && s.revisions[t];
         },
         [topic, value] as const,
@@ -54,48 +54,53 @@ const converged = (pages: Page[], topic: Topic, value: number) =>
     }),
   );
 /** Polls the worker (from the page) until it serves `size` ports. */
-const waitWorkerSize = (page: Page, size: number) => page.evaluate((n) => window.p.waitWorkerSize(n), size);
+const waitWorkerSize = (page: Page, size: number) =>
+  page.evaluate((n) => window.ports.waitWorkerSize(n), size);
 
 test('dedicated worker: two topics over the Worker object; stop says goodbye and the worker forgets the page', async () => {
   const page = await open('tab.html');
-  await page.evaluate(() => window.p.dedicated(['a', 'b']));
-  await page.evaluate(() => Promise.all([window.p.workerUpdate('a', 30), window.p.workerUpdate('b', 7)]));
+  await page.evaluate(() => window.ports.dedicated(['a', 'b']));
+  await page.evaluate(() =>
+    Promise.all([window.ports.workerUpdate('a', 30), window.ports.workerUpdate('b', 7)]),
+  );
   expect(await converged([page], 'a', 30)).toEqual(['30']);
   expect(await converged([page], 'b', 7)).toEqual(['7']);
-  expect(await page.evaluate(() => window.p.workerSize())).toBe(1);
-  await page.evaluate(() => window.p.stop());
-  expect(await page.evaluate(() => window.p.workerSize())).toBe(0);
-  expect((await page.evaluate(() => window.p.state())).errors).toEqual([]);
+  expect(await page.evaluate(() => window.ports.workerSize())).toBe(1);
+  await page.evaluate(() => window.ports.stop());
+  expect(await page.evaluate(() => window.ports.workerSize())).toBe(0);
+  expect((await page.evaluate(() => window.ports.state())).errors).toEqual([]);
   await page.close();
 });
 
 test('SharedWorker: 3 tabs share one worker; many topics over each port; 2 tabs × 100 concurrent update(n => n + 1) → 200, 200 distinct revisions', async () => {
   const name = 'race#1';
   const pages = await Promise.all([0, 1, 2].map(() => sharedTab(name, ['counter', 'a', 'b'])));
-  expect(await pages[0]?.evaluate(() => window.p.workerSize())).toBe(3);
+  expect(await pages[0]?.evaluate(() => window.ports.workerSize())).toBe(3);
   const revisions = (
-    await Promise.all(pages.slice(0, 2).map((page) => page.evaluate(() => window.p.increment(100))))
+    await Promise.all(pages.slice(0, 2).map((page) => page.evaluate(() => window.ports.increment(100))))
   ).flat();
   expect(new Set(revisions).size).toBe(200);
   expect(revisions.map(Number).sort((x, y) => x - y)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
   expect(await converged(pages, 'counter', 200)).toEqual(['200', '200', '200']);
-  await pages[2]?.evaluate(() => Promise.all([window.p.workerUpdate('a', 5), window.p.workerUpdate('b', 9)]));
+  await pages[2]?.evaluate(() =>
+    Promise.all([window.ports.workerUpdate('a', 5), window.ports.workerUpdate('b', 9)]),
+  );
   await converged(pages, 'a', 5);
   await converged(pages, 'b', 9);
   // The worker refuses data its `validate` rejects; nothing is stored.
-  expect(await pages[0]?.evaluate(() => window.p.badWrite())).toMatch(/rejected by validate/);
-  for (const page of pages) expect((await page.evaluate(() => window.p.state())).errors).toEqual([]);
+  expect(await pages[0]?.evaluate(() => window.ports.badWrite())).toMatch(/rejected by validate/);
+  for (const page of pages) expect((await page.evaluate(() => window.ports.state())).errors).toEqual([]);
   await Promise.all(pages.map((page) => page.close()));
 });
 
 test('SharedWorker: a late tab gets the current state; a new worker instance reads what IndexedDB kept', async () => {
   const first = await sharedTab('late#1');
-  await first.evaluate(() => window.p.increment(12));
+  await first.evaluate(() => window.ports.increment(12));
   const late = await sharedTab('late#1');
-  expect((await late.evaluate(() => window.p.state())).data.counter).toBe(12);
+  expect((await late.evaluate(() => window.ports.state())).data.counter).toBe(12);
   // Another worker instance (another name) on the same database: the state comes from IndexedDB.
   const fresh = await sharedTab('late#2');
-  expect(await fresh.evaluate(() => window.p.state())).toMatchObject({
+  expect(await fresh.evaluate(() => window.ports.state())).toMatchObject({
     data: { counter: 12 },
     revisions: { counter: '12' },
   });
@@ -108,7 +113,7 @@ test('SharedWorker: a tab closed with its goodbye (pagehide) is dropped at once,
   await waitWorkerSize(watcher, 2);
   await polite.close({ runBeforeUnload: true });
   await waitWorkerSize(watcher, 1); // this worker has no heartbeat: only the goodbye can have done it
-  await watcher.evaluate(() => window.p.stop());
+  await watcher.evaluate(() => window.ports.stop());
   await watcher.close();
 });
 
@@ -120,9 +125,9 @@ test('SharedWorker: a tab gone without goodbye is dropped by the heartbeat (Chro
   await silent.close();
   await waitWorkerSize(watcher, 1);
   // The watcher answered every ping meanwhile and is still served.
-  await watcher.evaluate(() => window.p.increment(3));
+  await watcher.evaluate(() => window.ports.increment(3));
   expect(await converged([watcher], 'counter', 3)).toEqual(['3']);
-  await watcher.evaluate(() => window.p.stop());
+  await watcher.evaluate(() => window.ports.stop());
   await watcher.close();
 });
 
@@ -145,23 +150,25 @@ test('cross-origin iframe: exact origins; a hostile frame forging events, replie
   };
   const child = await frameOf(frameOrigin);
   const hostile = await frameOf(hostileOrigin);
-  await child.waitForFunction(() => window.c.state().status === 'synced');
+  await child.waitForFunction(() => window.portsChild.state().status === 'synced');
   for (let n = 1; n <= 10; n++) {
-    await page.evaluate((i) => window.app.update(i), n);
-    await hostile.evaluate(() => window.h.fire());
+    await page.evaluate((i) => window.portsApp.update(i), n);
+    await hostile.evaluate(() => window.portsHostile.fire());
   }
   await child.waitForFunction(
-    () => window.c.state().revision === '10' && window.c.state().status === 'synced',
+    () => window.portsChild.state().revision === '10' && window.portsChild.state().status === 'synced',
   );
-  const state = await child.evaluate(() => window.c.state());
+  const state = await child.evaluate(() => window.portsChild.state());
   expect(state.applied.at(-1)).toEqual({ theme: 'light', n: 10 });
   expect(state.applied.some((s) => s.theme === 'evil')).toBe(false);
   expect(state.errors).toEqual([]);
-  await child.waitForFunction((o) => window.c.state().rejected.includes(o), hostileOrigin);
-  expect(new Set((await child.evaluate(() => window.c.state())).rejected)).toEqual(new Set([hostileOrigin]));
-  const parent = await page.evaluate(() => window.app.state());
+  await child.waitForFunction((o) => window.portsChild.state().rejected.includes(o), hostileOrigin);
+  expect(new Set((await child.evaluate(() => window.portsChild.state())).rejected)).toEqual(
+    new Set([hostileOrigin]),
+  );
+  const parent = await page.evaluate(() => window.portsApp.state());
   expect(new Set(parent.rejected)).toEqual(new Set([hostileOrigin]));
   expect(parent.size).toBe(1); // the forged goodbye did not disconnect the trusted frame
-  expect(await hostile.evaluate(() => window.h.received())).toEqual([]); // nothing was answered to it
+  expect(await hostile.evaluate(() => window.portsHostile.received())).toEqual([]); // nothing was answered to it
   await page.close();
 });

@@ -35,8 +35,8 @@ const c = {
 };
 declare global {
   interface Window {
-    c: typeof c;
+    portsChild: typeof c;
   }
 }
-window.c = c;
+window.portsChild = c;
 document.title = 'ready';

@@ -31,8 +31,8 @@ const h = {
 };
 declare global {
   interface Window {
-    h: typeof h;
+    portsHostile: typeof h;
   }
 }
-window.h = h;
+window.portsHostile = h;
 document.title = 'ready';

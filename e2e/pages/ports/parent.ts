@@ -31,8 +31,8 @@ const app = {
 };
 declare global {
   interface Window {
-    app: typeof app;
+    portsApp: typeof app;
   }
 }
-window.app = app;
+window.portsApp = app;
 document.title = 'ready';

@@ -1,4 +1,4 @@
-// A tab of the message-port e2e suite, driven through `window.p` by playwright: a dedicated worker, or a
+// A tab of the message-port e2e suite, driven through `window.ports` by playwright: a dedicated worker, or a
 // SharedWorker shared with other tabs.
 import { createRevisionSync, type RevisionSyncHandle } from '@statesync/core';
 import { connectPort, type PortClient } from '@statesync/message-port';
@@ -96,8 +96,8 @@ const p = {
 
 declare global {
   interface Window {
-    p: typeof p;
+    ports: typeof p;
   }
 }
-window.p = p;
+window.ports = p;
 document.title = 'ready';
