@@ -45,3 +45,15 @@ export const systemClock: Clock = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
 };
+
+declare global {
+  interface SymbolConstructor {
+    /**
+     * `Symbol.dispose` (explicit resource management, ES2025), declared here as TypeScript's `esnext.disposable`
+     * lib and `@types/node` declare it, so that the handles' `[Symbol.dispose]()` type-checks in projects with
+     * `lib: ["ES2022", "DOM"]` and `skipLibCheck: false` too. At run time it exists in Node ≥ 20 and current
+     * browsers; where it does not, `using` is unavailable anyway and `stop()` does the same.
+     */
+    readonly dispose: unique symbol;
+  }
+}
