@@ -7,6 +7,8 @@
 //!   windows opened later included, carrying the new state inline when it is small ([`Builder::inline`]),
 //! - lets trusted windows replace a topic through `plugin:state-sync|update` (its own permission,
 //!   `state-sync:allow-update`, not in the default set),
+//! - saves topics registered with [`Builder::persisted_topic`] to a file after their changes, and loads them
+//!   at the next start (state, revision and epoch),
 //! - and gives Rust code (commands, background tasks) typed access through [`StateSyncExt::state_sync`].
 //!
 //! # Examples
@@ -59,10 +61,11 @@ use tauri::{Emitter, Manager, RunEvent, Runtime, WindowEvent};
 
 pub use error::Error;
 pub use state_sync::{
-    self, InlineData, InvalidationEvent, Revision, SnapshotEnvelope, SnapshotSource,
+    self, FileStore, InlineData, InvalidationEvent, Pacing, Revision, SnapshotEnvelope,
+    SnapshotSource,
 };
 
-use topic::ErasedTopic;
+use topic::{ErasedTopic, Persisted};
 
 /// The plugin's name: commands are `plugin:state-sync|<command>`, permissions `state-sync:<permission>`.
 ///
@@ -227,6 +230,68 @@ impl Builder {
         self
     }
 
+    /// Registers `topic` saved in `store`: at start the plugin loads the saved state, revision and epoch (or
+    /// starts from `initial` with the plugin's epoch when there is no file yet), and a background thread saves
+    /// the topic after its changes (paced: 100 ms of quiet, at most 1 s late), crash-safely (temporary file,
+    /// fsync, rename). Windows that outlive a restart keep comparing revisions. Pending saves are written when
+    /// the app exits, or now with [`StateSync::flush`]. The record is the one `@statesync/persistence` writes.
+    ///
+    /// The app fails to start when the file exists but cannot be read or parsed into `T`.
+    ///
+    /// ```
+    /// use tauri_plugin_state_sync::{Builder, FileStore};
+    /// # let dir = std::env::temp_dir();
+    /// let builder = Builder::new().persisted_topic("settings", 14_u32, FileStore::new(dir.join("settings.json")));
+    /// # let _ = builder;
+    /// ```
+    pub fn persisted_topic<T>(
+        mut self,
+        topic: impl Into<String>,
+        initial: T,
+        store: FileStore,
+    ) -> Self
+    where
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    {
+        let name: String = topic.into();
+        let topic = name.clone();
+        let make: MakeTopic = Box::new(move |config: &TopicConfig<'_>| {
+            let path = store.path().display().to_string();
+            let stored = store
+                .load::<T>()
+                .map_err(|error| format!("cannot read topic {topic:?} from {path}: {error}"))?;
+            let builder = match stored {
+                Some(stored) => stored.into_builder(topic.clone()),
+                None => SnapshotSource::builder(topic.clone(), initial).epoch(config.epoch),
+            };
+            let (notifier, pending) = state_sync::persister();
+            let emit = Arc::clone(config.emit);
+            let mut builder = builder.inline(config.inline).emitter(move |event| {
+                emit(event);
+                notifier.changed();
+            });
+            if let Some(source_id) = config.source_id {
+                builder = builder.source_id(source_id);
+            }
+            if let Some(clock) = config.clock {
+                let clock = Arc::clone(clock);
+                builder = builder.clock(move || clock());
+            }
+            let source = Arc::new(builder.build().map_err(|error| error.to_string())?);
+            let persister = pending.start(
+                Arc::clone(&source),
+                store,
+                Pacing::default(),
+                move |error| {
+                    eprintln!("state-sync: saving topic {topic:?} to {path} failed: {error}");
+                },
+            );
+            Ok(Box::new(Persisted { source, persister }) as Box<dyn ErasedTopic>)
+        });
+        self.topics.push((name, make));
+        self
+    }
+
     /// When events carry the new state (`data`), so windows apply it without calling `get_snapshot`.
     /// Default: [`DEFAULT_INLINE`]. Use [`InlineData::Never`] for large or sensitive state: windows then
     /// fetch each change.
@@ -328,17 +393,24 @@ impl Builder {
                 });
                 Ok(())
             })
-            .on_event(|app, event| {
-                if let RunEvent::WindowEvent {
+            .on_event(|app, event| match event {
+                RunEvent::WindowEvent {
                     label,
                     event: WindowEvent::Destroyed,
                     ..
-                } = event
-                {
+                } => {
                     if let Some(state) = app.try_state::<StateSync>() {
                         state.forget_window(label);
                     }
                 }
+                RunEvent::Exit => {
+                    if let Some(state) = app.try_state::<StateSync>() {
+                        if let Err(error) = state.flush() {
+                            eprintln!("state-sync: saving on exit failed: {error}");
+                        }
+                    }
+                }
+                _ => {}
             })
             .build()
     }
@@ -581,6 +653,35 @@ impl StateSync {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Writes the pending saves of every persisted topic ([`Builder::persisted_topic`]) now. The plugin
+    /// also does this when the app exits.
+    ///
+    /// # Errors
+    ///
+    /// The first write that failed (the other topics are still written).
+    ///
+    /// ```
+    /// # use tauri_plugin_state_sync::StateSyncExt;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let app = tauri::test::mock_builder()
+    /// #     .plugin(tauri_plugin_state_sync::Builder::new().topic("counter", 0_u64).build())
+    /// #     .build(tauri::test::mock_context(tauri::test::noop_assets()))?;
+    /// app.state_sync().flush()?; // nothing to write: no persisted topic
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn flush(&self) -> std::io::Result<()> {
+        let mut first = Ok(());
+        for topic in self.topics.values() {
+            if let Err(error) = topic.flush() {
+                if first.is_ok() {
+                    first = Err(error);
+                }
+            }
+        }
+        first
     }
 
     fn topic(&self, topic: &str) -> Result<&dyn ErasedTopic, Error> {

@@ -1,12 +1,14 @@
 //! Topics of any serde type behind one object-safe trait, so the plugin can serve them by name.
 
 use std::any::{type_name, Any};
+use std::io;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
-use state_sync::{Revision, SnapshotEnvelope, SnapshotSource};
+use state_sync::{Persister, Revision, SnapshotEnvelope, SnapshotSource};
 
 use crate::Error;
 
@@ -16,7 +18,12 @@ pub(crate) trait ErasedTopic: Send + Sync {
     fn replace_json(&self, data: Value) -> Result<Revision, Error>;
     fn revision(&self) -> Revision;
     fn type_name(&self) -> &'static str;
+    /// The typed `SnapshotSource<T>`, for downcasting.
     fn as_any(&self) -> &dyn Any;
+    /// Writes a pending save now (persisted topics only).
+    fn flush(&self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 impl<T> ErasedTopic for SnapshotSource<T>
@@ -60,5 +67,40 @@ where
 
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+/// A topic saved to a file by a background [`Persister`] after its changes.
+pub(crate) struct Persisted<T> {
+    pub(crate) source: Arc<SnapshotSource<T>>,
+    pub(crate) persister: Persister,
+}
+
+impl<T> ErasedTopic for Persisted<T>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    fn snapshot_json(&self) -> Result<Box<RawValue>, Error> {
+        self.source.snapshot_json()
+    }
+
+    fn replace_json(&self, data: Value) -> Result<Revision, Error> {
+        self.source.replace_json(data)
+    }
+
+    fn revision(&self) -> Revision {
+        self.source.revision()
+    }
+
+    fn type_name(&self) -> &'static str {
+        type_name::<T>()
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        &*self.source
+    }
+
+    fn flush(&self) -> io::Result<()> {
+        self.persister.flush()
     }
 }

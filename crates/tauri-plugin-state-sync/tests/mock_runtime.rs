@@ -350,3 +350,88 @@ fn the_state_is_reachable_as_managed_state_too() {
     let state: tauri::State<'_, StateSync> = app.state();
     assert_eq!(state.get::<u64>("counter").unwrap().data, 0);
 }
+
+/// A persisted topic continues where the previous run left it: state, revision and epoch.
+#[test]
+fn a_persisted_topic_survives_a_restart() {
+    let dir = std::env::temp_dir().join(format!(
+        "tauri-plugin-state-sync-test-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = dir.join("counter.json");
+    let first_epoch;
+    {
+        let app = app_with(
+            Builder::new()
+                .persisted_topic(
+                    "counter",
+                    0_u64,
+                    tauri_plugin_state_sync::FileStore::new(&file),
+                )
+                .build(),
+            &["state-sync:default"],
+        );
+        let sync = app.state_sync();
+        first_epoch = sync.get::<u64>("counter").unwrap().epoch;
+        assert!(
+            first_epoch.is_some(),
+            "a new file starts with the plugin's epoch"
+        );
+        sync.set("counter", 5_u64).unwrap();
+        sync.set("counter", 6_u64).unwrap();
+        sync.flush().unwrap();
+    }
+    let app = app_with(
+        Builder::new()
+            .persisted_topic(
+                "counter",
+                0_u64,
+                tauri_plugin_state_sync::FileStore::new(&file),
+            )
+            .build(),
+        &["state-sync:default"],
+    );
+    let main = window(&app, "main");
+    let expected = format!(
+        r#"{{"revision":"2","data":6,"epoch":"{}"}}"#,
+        first_epoch.unwrap()
+    );
+    assert_eq!(
+        invoke(&main, GET_SNAPSHOT_COMMAND, json!({ "topic": "counter" })).unwrap(),
+        expected
+    );
+    // And it keeps counting from there.
+    assert_eq!(
+        app.state_sync().set("counter", 7_u64).unwrap(),
+        Revision::new(3)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_unreadable_persisted_topic_stops_the_app_with_the_path() {
+    let dir = std::env::temp_dir().join(format!(
+        "tauri-plugin-state-sync-bad-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("counter.json");
+    std::fs::write(&file, "not a record").unwrap();
+    let result = tauri::test::mock_builder()
+        .plugin(
+            Builder::new()
+                .persisted_topic(
+                    "counter",
+                    0_u64,
+                    tauri_plugin_state_sync::FileStore::new(&file),
+                )
+                .build(),
+        )
+        .build(tauri::test::mock_context(tauri::test::noop_assets()));
+    let Err(error) = result else {
+        panic!("a corrupt file must not be replaced silently")
+    };
+    assert!(error.to_string().contains("counter.json"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
