@@ -21,6 +21,14 @@ run cargo clippy --locked "${checked[@]}" --all-targets -- -D warnings -W clippy
 run cargo test --locked "${checked[@]}"
 RUSTDOCFLAGS="-D warnings" run cargo doc --locked "${crates[@]}" --no-deps
 run cargo run --locked -p state-sync --example tauri_commands
+# cargo verifies the plugin against the freshly packaged state-sync, taken from a temporary local registry. A
+# registry crate counts as immutable, so a unit built by an earlier run with the same version (unpacked source
+# in the cargo home, compiled unit in the target dir) would be reused even though the source changed. Forget
+# both so each run verifies what it packages (costs a rebuild of the two crates, not of their dependencies).
+cargo_home="${CARGO_HOME:-$HOME/.cargo}"
+rm -rf "$cargo_home"/registry/src/-*/state-sync-[0-9]* "$cargo_home"/registry/src/-*/tauri-plugin-state-sync-[0-9]* \
+  "$CARGO_TARGET_DIR"/debug/.fingerprint/state-sync-[0-9a-f]* \
+  "$CARGO_TARGET_DIR"/debug/.fingerprint/tauri-plugin-state-sync-[0-9a-f]*
 # Both crates packaged together: cargo resolves the plugin's `state-sync` dependency to the freshly packaged
 # one, and verifies (builds) each package from its tarball.
 run cargo package --locked "${crates[@]}"
