@@ -195,7 +195,6 @@ export async function statesyncRun({
     phase('Redis restart');
     // Redis restarted empty: writes during the outage fail fast; after it is back, every client moves to the new
     // epoch and nothing of the old history is applied after that.
-    await fleet.all('resetErrors');
     await redis.down();
     const tDown = wallNow();
     out.outage = [];
