@@ -53,20 +53,20 @@ async function open(query = ''): Promise<Page> {
 describe.each(['local', 'session', 'idb'] as const)('%s backend in Chromium', (backend) => {
   test('a record round-trips; one corrupted by hand is reported as corrupt, deleted, never applied', async () => {
     const page = await open();
-    expect(await page.evaluate((b) => window.p.save(b, 'settings', '4', { theme: 'dark' }), backend)).toEqual(
-      [],
-    );
-    const back = await page.evaluate((b) => window.p.restore(b, 'settings'), backend);
+    expect(
+      await page.evaluate((b) => window.persist.save(b, 'settings', '4', { theme: 'dark' }), backend),
+    ).toEqual([]);
+    const back = await page.evaluate((b) => window.persist.restore(b, 'settings'), backend);
     expect(back.errors).toEqual([]);
     expect(back.record).toMatchObject({ revision: '4', data: { theme: 'dark' }, schemaVersion: 1 });
     expect(back.painted).toEqual([{ revision: '4', data: { theme: 'dark' } }]);
 
-    const raw = (await page.evaluate((b) => window.p.raw(b, 'settings'), backend)) as string;
-    await page.evaluate(([b, v]) => window.p.setRaw(b, 'settings', v), [
+    const raw = (await page.evaluate((b) => window.persist.raw(b, 'settings'), backend)) as string;
+    await page.evaluate(([b, v]) => window.persist.setRaw(b, 'settings', v), [
       backend,
       raw.replace('dark', 'dork'),
     ] as const);
-    const corrupt = await page.evaluate((b) => window.p.restore(b, 'settings'), backend);
+    const corrupt = await page.evaluate((b) => window.persist.restore(b, 'settings'), backend);
     expect(corrupt.record).toBeUndefined();
     expect(corrupt.painted).toEqual([]);
     expect(corrupt.errors).toEqual([
@@ -77,20 +77,20 @@ describe.each(['local', 'session', 'idb'] as const)('%s backend in Chromium', (b
         reason: 'corrupt',
       }),
     ]);
-    expect(await page.evaluate((b) => window.p.raw(b, 'settings'), backend)).toBeNull();
+    expect(await page.evaluate((b) => window.persist.raw(b, 'settings'), backend)).toBeNull();
     await page.close();
   });
 
   test('a full quota: reported with reason quota, the old record stays readable', async () => {
     const page = backend === 'idb' ? quotaPage : await open();
-    expect(await page.evaluate((b) => window.p.save(b, 'big', '1', 'small'), backend)).toEqual([]);
-    const before = await page.evaluate((b) => window.p.raw(b, 'big'), backend);
+    expect(await page.evaluate((b) => window.persist.save(b, 'big', '1', 'small'), backend)).toEqual([]);
+    const before = await page.evaluate((b) => window.persist.raw(b, 'big'), backend);
     // localStorage/sessionStorage hold about 5 M characters per origin; IndexedDB has the 1 MB quota set above.
     const size = backend === 'idb' ? 3_000_000 : 12_000_000;
-    const errors = await page.evaluate(([b, n]) => window.p.save(b, 'big', '2', window.p.noise(n)), [
-      backend,
-      size,
-    ] as const);
+    const errors = await page.evaluate(
+      ([b, n]) => window.persist.save(b, 'big', '2', window.persist.noise(n)),
+      [backend, size] as const,
+    );
     expect(errors).toEqual([
       expect.objectContaining({
         phase: 'persist',
@@ -99,8 +99,8 @@ describe.each(['local', 'session', 'idb'] as const)('%s backend in Chromium', (b
         cause: 'QuotaExceededError',
       }),
     ]);
-    expect(await page.evaluate((b) => window.p.raw(b, 'big'), backend)).toBe(before);
-    const back = await page.evaluate((b) => window.p.restore(b, 'big'), backend);
+    expect(await page.evaluate((b) => window.persist.raw(b, 'big'), backend)).toBe(before);
+    const back = await page.evaluate((b) => window.persist.restore(b, 'big'), backend);
     expect(back.record).toMatchObject({ revision: '1', data: 'small' });
     if (page !== quotaPage) await page.close();
   });
@@ -111,11 +111,11 @@ test('gzip through the browser CompressionStream over IndexedDB: a large record 
   const data = {
     rows: Array.from({ length: 2_000 }, (_, i) => ({ id: i, name: `row ${i}`, done: i % 3 === 0 })),
   };
-  expect(await page.evaluate((d) => window.p.save('idb-gzip', 'rows', '9', d), data)).toEqual([]);
-  const raw = (await page.evaluate(() => window.p.raw('idb-gzip-raw', 'rows'))) as string;
+  expect(await page.evaluate((d) => window.persist.save('idb-gzip', 'rows', '9', d), data)).toEqual([]);
+  const raw = (await page.evaluate(() => window.persist.raw('idb-gzip-raw', 'rows'))) as string;
   expect(raw.startsWith('H4sI')).toBe(true);
   expect(raw.length).toBeLessThan(JSON.stringify(data).length / 3);
-  const back = await page.evaluate(() => window.p.restore('idb-gzip', 'rows'));
+  const back = await page.evaluate(() => window.persist.restore('idb-gzip', 'rows'));
   expect(back.errors).toEqual([]);
   expect(back.record).toMatchObject({ revision: '9', data });
   await page.close();
@@ -123,12 +123,12 @@ test('gzip through the browser CompressionStream over IndexedDB: a large record 
 
 test('instant start: a reload paints the cached state before any fetch answers, never paints an older snapshot, then takes newer ones', async () => {
   const first = await open('?instant');
-  expect(await first.evaluate(() => window.p.shown)).toEqual([]);
-  await first.waitForFunction(() => window.p.fetches === 1);
-  expect(await first.evaluate(() => window.p.serve('5', { text: 'five' }))).toBe(true);
-  await first.waitForFunction(() => window.p.status() === 'synced');
+  expect(await first.evaluate(() => window.persist.shown)).toEqual([]);
+  await first.waitForFunction(() => window.persist.fetches === 1);
+  expect(await first.evaluate(() => window.persist.serve('5', { text: 'five' }))).toBe(true);
+  await first.waitForFunction(() => window.persist.status() === 'synced');
   await first.waitForFunction(async () =>
-    ((await window.p.raw('local', 'instant')) ?? '').includes('"five"'),
+    ((await window.persist.raw('local', 'instant')) ?? '').includes('"five"'),
   );
   await first.close();
 
@@ -136,33 +136,38 @@ test('instant start: a reload paints the cached state before any fetch answers, 
   // Painted from the cache while the first fetch is still unanswered.
   expect(
     await again.evaluate(() => [
-      window.p.paintedBeforeFetchAnswered,
-      window.p.shown,
+      window.persist.paintedBeforeFetchAnswered,
+      window.persist.shown,
       document.body.textContent,
     ]),
   ).toEqual([true, ['5'], 'five']);
-  await again.waitForFunction(() => window.p.fetches === 1);
-  expect(await again.evaluate(() => window.p.serve('3', { text: 'three (stale replica)' }))).toBe(true);
-  await again.waitForFunction(() => window.p.status() === 'synced');
-  expect(await again.evaluate(() => [window.p.shown, document.body.textContent])).toEqual([['5'], 'five']);
-  await again.evaluate(() => window.p.announce('7'));
-  await again.waitForFunction(() => window.p.fetches === 2);
-  await again.evaluate(() => window.p.serve('7', { text: 'seven' }));
+  await again.waitForFunction(() => window.persist.fetches === 1);
+  expect(await again.evaluate(() => window.persist.serve('3', { text: 'three (stale replica)' }))).toBe(true);
+  await again.waitForFunction(() => window.persist.status() === 'synced');
+  expect(await again.evaluate(() => [window.persist.shown, document.body.textContent])).toEqual([
+    ['5'],
+    'five',
+  ]);
+  await again.evaluate(() => window.persist.announce('7'));
+  await again.waitForFunction(() => window.persist.fetches === 2);
+  await again.evaluate(() => window.persist.serve('7', { text: 'seven' }));
   await again.waitForFunction(() => document.body.textContent === 'seven');
-  expect(await again.evaluate(() => window.p.shown)).toEqual(['5', '7']);
+  expect(await again.evaluate(() => window.persist.shown)).toEqual(['5', '7']);
   await again.close();
 });
 
 test('pagehide flushes a pending save: leaving the page long before the debounce ends still persists it', async () => {
   const page = await open('?instant&debounce=600000');
-  await page.waitForFunction(() => window.p.fetches === 1);
-  await page.evaluate(() => window.p.serve('11', { text: 'eleven' }));
+  await page.waitForFunction(() => window.persist.fetches === 1);
+  await page.evaluate(() => window.persist.serve('11', { text: 'eleven' }));
   await page.waitForFunction(() => document.body.textContent === 'eleven');
-  expect(await page.evaluate(() => window.p.raw('local', 'instant'))).not.toContain('eleven');
+  expect(await page.evaluate(() => window.persist.raw('local', 'instant'))).not.toContain('eleven');
   await page.goto('about:blank'); // fires pagehide
   const next = await open();
-  await next.waitForFunction(async () => ((await window.p.raw('local', 'instant')) ?? '').includes('eleven'));
-  const back = await next.evaluate(() => window.p.restore('local', 'instant'));
+  await next.waitForFunction(async () =>
+    ((await window.persist.raw('local', 'instant')) ?? '').includes('eleven'),
+  );
+  const back = await next.evaluate(() => window.persist.restore('local', 'instant'));
   expect(back.record).toMatchObject({ revision: '11', data: { text: 'eleven' } });
   await page.close();
   await next.close();

@@ -1,5 +1,5 @@
 // Test page for e2e/persistence.test.ts: @statesync/persistence on the browser's real storages, driven
-// through `window.p`. With `?instant`, the page also runs an engine whose provider answers only when the
+// through `window.persist`. With `?instant`, the page also runs an engine whose provider answers only when the
 // test calls `p.serve(…)`, to watch an instant start from the cache and its revalidation.
 import { createRevisionSync, parseRevision, type SnapshotEnvelope } from '@statesync/core';
 import {
@@ -88,10 +88,10 @@ let handle: ReturnType<typeof createRevisionSync> | undefined;
 
 declare global {
   interface Window {
-    p: typeof p;
+    persist: typeof p;
   }
 }
-window.p = p;
+window.persist = p;
 
 const params = new URL(location.href).searchParams;
 if (params.has('instant')) {
