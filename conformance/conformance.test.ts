@@ -49,6 +49,7 @@ const load = <T>(name: string): T => JSON.parse(readFileSync(new URL(name, impor
 
 const revisions = load<RevisionVectors>('./revisions.json');
 const events = load<MessageVectors>('./events.json');
+const inlineEvents = load<MessageVectors>('./inline-events.json');
 const envelopes = load<MessageVectors>('./envelopes.json');
 const rustSource = load<RustSourceVectors>('./rust-source.json');
 
@@ -88,6 +89,7 @@ describe('revisions.json', () => {
 
 const messageSuites: [string, MessageVectors, (input: unknown) => ParseResult<object>][] = [
   ['events.json', events, parseInvalidationEvent],
+  ['inline-events.json', inlineEvents, parseInvalidationEvent],
   ['envelopes.json', envelopes, parseSnapshotEnvelope],
 ];
 
