@@ -22,6 +22,7 @@ const sections = [
   ['browser', section('./browser/run.mjs')],
   ['size', section('./size.mjs')],
   ['persistence', section('./persistence.mjs')],
+  ['ports', section('./ports.mjs')],
 ];
 
 const chromiumVersion = () => {

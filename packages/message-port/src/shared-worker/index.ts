@@ -30,6 +30,11 @@ export interface StoredSourceOptions<T> {
   validate?: (data: unknown) => boolean;
   /** Stamped on each event as `sourceId`. */
   sourceId?: string;
+  /**
+   * Send the committed data in each event (an inline snapshot: tabs apply it without fetching, under the engine's
+   * revision, epoch and schema checks). The worker is a same-origin sender. @default true
+   */
+  inline?: boolean;
 }
 
 /**
@@ -76,7 +81,7 @@ const idb = <R>(request: IDBRequest<R> | IDBOpenDBRequest): Promise<R> =>
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function createStoredSource<T>(options: StoredSourceOptions<T>): StoredSource<T> {
-  const { topic, initial, dbName = 'statesync-worker', validate, sourceId } = options;
+  const { topic, initial, dbName = 'statesync-worker', validate, sourceId, inline = true } = options;
   const handlers = new Set<(event: unknown) => void>();
   let record: StoredRecord<T> = { revision: ZERO_REVISION, data: initial };
   let db: Promise<IDBDatabase> | undefined;
@@ -107,7 +112,13 @@ export function createStoredSource<T>(options: StoredSourceOptions<T>): StoredSo
         tx.onabort = tx.onerror = () => reject(tx.error);
       });
       record = next;
-      const event = { topic, revision: next.revision, epoch: next.epoch, timestampMs: Date.now() };
+      const event = {
+        topic,
+        revision: next.revision,
+        epoch: next.epoch,
+        timestampMs: Date.now(),
+        ...(inline && { data: next.data }),
+      };
       for (const handler of [...handlers])
         try {
           handler(sourceId === undefined ? event : { ...event, sourceId });
@@ -137,8 +148,7 @@ export function createStoredSource<T>(options: StoredSourceOptions<T>): StoredSo
     commit: (base, data) =>
       write<{ revision: Revision } | { conflict: StoredRecord<T> }>((current) => {
         if (base !== current.revision) return { conflict: current };
-        if (validate && !validate(data))
-          throw Error(`the data written to topic "${topic}" was rejected by validate`);
+        if (validate && !validate(data)) throw Error(`data for topic "${topic}" rejected by validate`);
         return bump(current, data as T);
       }),
     close() {
