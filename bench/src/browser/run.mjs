@@ -14,7 +14,9 @@ import { measure } from '../size.mjs';
 
 const LIBRARIES = [
   ['statesync-web', '@statesync/web'],
+  ['statesync-pinia', '@statesync/pinia (plugin)'],
   ['pinia-shared-state', 'pinia-shared-state'],
+  ['statesync-zustand', '@statesync/zustand (middleware)'],
   ['zustand-sync-tabs', 'zustand-sync-tabs'],
   ['redux-state-sync', 'redux-state-sync'],
   ['tanstack-query-broadcast', '@tanstack/query-broadcast-client-experimental'],
