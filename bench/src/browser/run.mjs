@@ -472,7 +472,7 @@ function report({
   }
   if (lates.size > 0) {
     const median = (values) => (values.length ? quantile(values, 0.5) : Number.NaN);
-    const peers = LIBRARIES.map(([, n]) => n).filter((n) => n !== OURS);
+    const peers = LIBRARIES.map(([, n]) => n).filter((n) => !n.startsWith('@statesync/')); // other libraries only
     const fastest = Math.min(...peers.map((n) => median(lates.get(n).fromScript)).filter(Number.isFinite));
     tables.push({
       highlight: `Late tab, first script → current value (median): @statesync/web ${num(median(lates.get(OURS).fromScript))} ms; fastest peer ${num(fastest)} ms.`,
@@ -561,7 +561,7 @@ function goals({ tabCounts, streams, races, lates, expected, size }) {
   }
   if (lates.size > 0) {
     const median = (values) => (values.length ? quantile(values, 0.5) : Number.NaN);
-    const peers = LIBRARIES.map(([, n]) => n).filter((n) => n !== OURS);
+    const peers = LIBRARIES.map(([, n]) => n).filter((n) => !n.startsWith('@statesync/')); // other libraries only
     const fastest = Math.min(...peers.map((n) => median(lates.get(n).fromScript)).filter(Number.isFinite));
     const ours = median(lates.get(OURS).fromScript);
     rows.push([
