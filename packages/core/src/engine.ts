@@ -15,6 +15,7 @@ import {
   isEventFields,
   parseSnapshotEnvelope,
   type SnapshotApplier,
+  type SnapshotEnvelope,
   type SnapshotProvider,
   type Topic,
   type Unsubscribe,
@@ -283,6 +284,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   let applied = false;
   let wanted = ZERO_REVISION; // highest revision announced in the local epoch
   let hint: { epoch: string; revision: Revision } | undefined; // announced in another epoch
+  let inline: SnapshotEnvelope | undefined; // the newest inline snapshot not applied yet
   let requested = 0; // bumped by requests that a revision cannot express (start, refresh, resync, epoch)
   let served = 0; // `requested` as of the start of the last successful fetch
   let failures = 0;
@@ -399,8 +401,14 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   /** One attempt: fetch, parse, validate, apply if newer. At most one runs at a time. */
   async function runRound(): Promise<void> {
     if (lifecycle !== 'running' || work !== 'none') return;
-    const round = next;
-    next = undefined;
+    // An inline snapshot still newer than local, in the local epoch, goes first; it serves no refresh() caller.
+    const snap =
+      inline && inline.epoch === localEpoch && compareRevisions(inline.revision, local) > 0
+        ? inline
+        : undefined;
+    inline = undefined;
+    const round = snap ? undefined : next;
+    if (!snap) next = undefined;
     const seq = requested;
     const target = wanted;
     const hintAtStart = hint;
@@ -409,26 +417,27 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     controller = aborter;
     work = 'fetching';
     publish();
-    log('debug', 'fetch', { wantedRevision: wanted });
     let phase: SyncPhase = 'getSnapshot';
     let snapshotRevision: Revision | undefined;
     try {
       // The provider's signal aborts on timeout and on stop(); whichever settles first wins.
-      const raw = await new Promise((resolve, reject) => {
-        const timeout = clock.setTimeout(
-          () => aborter.abort(new SnapshotTimeoutError(topic, timeoutMs)),
-          timeoutMs,
-        );
-        const settle = () => clock.clearTimeout(timeout);
-        signal.addEventListener('abort', () => {
-          settle();
-          reject(signal.reason);
-        });
-        Promise.resolve()
-          .then(() => provider.getSnapshot({ signal }))
-          .then(resolve, reject)
-          .finally(settle);
-      });
+      const raw =
+        snap ??
+        (await new Promise((resolve, reject) => {
+          const timeout = clock.setTimeout(
+            () => aborter.abort(new SnapshotTimeoutError(topic, timeoutMs)),
+            timeoutMs,
+          );
+          const settle = () => clock.clearTimeout(timeout);
+          signal.addEventListener('abort', () => {
+            settle();
+            reject(signal.reason);
+          });
+          Promise.resolve()
+            .then(() => provider.getSnapshot({ signal }))
+            .then(resolve, reject)
+            .finally(settle);
+        }));
       if (lifecycle !== 'running') throw signal.reason;
       phase = 'protocol';
       const parsed = parseSnapshotEnvelope(raw);
@@ -462,12 +471,12 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
         log('debug', 'applied', { revision, epoch });
       }
       // The provider is authoritative about epochs: a hint it confirmed is merged, one it denied is dropped.
-      if (hint && (hint === hintAtStart || hint.epoch === localEpoch)) {
+      if (!snap && hint && (hint === hintAtStart || hint.epoch === localEpoch)) {
         if (hint.epoch === localEpoch) wanted = maxRevision(wanted, hint.revision);
         hint = undefined;
       }
-      served = Math.max(served, seq);
-      if (compareRevisions(local, target) < 0 && !epochReset) {
+      if (!snap) served = Math.max(served, seq);
+      if (!snap && compareRevisions(local, target) < 0 && !epochReset) {
         phase = 'refresh';
         throw new SyncError(
           phase,
@@ -478,6 +487,13 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     } catch (error) {
       work = 'none';
       if (lifecycle !== 'running') return round?.reject(new StoppedError(topic));
+      if (snap) {
+        // Bad inline data is not a reason to back off: the provider decides, now.
+        report(phase, error, { snapshotRevision: snap.revision, willRetry: true });
+        requested++;
+        void runRound();
+        return publish();
+      }
       failures++;
       const willRetry = failures < maxAttempts;
       const retryInMs = willRetry ? backoffDelay(retry as RetryPolicy, failures, random) : undefined;
@@ -544,6 +560,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       let sourceId: unknown;
       let timestampMs: unknown;
       let rawEpoch: unknown;
+      let data: unknown;
       let readable = false;
       try {
         if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
@@ -553,13 +570,14 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
             sourceId,
             timestampMs,
             epoch: rawEpoch,
+            data,
           } = input as Record<string, unknown>);
           readable = true;
         }
       } catch {} // a hostile getter: reported below with phase `protocol`
       // Another topic's event is that topic's business (its handle reports it if malformed).
       if (typeof eventTopic === 'string' && eventTopic !== '' && eventTopic !== topic) return;
-      if (!readable || !isEventFields(eventTopic, rawRevision, sourceId, timestampMs, rawEpoch)) {
+      if (!readable || !isEventFields(eventTopic, rawRevision, sourceId, timestampMs, rawEpoch, data)) {
         const issues = eventIssues(input) ?? ['its fields changed between two reads'];
         report('protocol', new ProtocolError(topic, 'invalidation event', issues), { input });
         return;
@@ -571,7 +589,13 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       if (shouldRefresh) {
         try {
           // A fresh object with the known fields only: the callback never sees the transport's payload.
-          if (!shouldRefresh({ topic, revision, ...{ sourceId, timestampMs, epoch } } as InvalidationEvent))
+          if (
+            !shouldRefresh({
+              topic,
+              revision,
+              ...{ sourceId, timestampMs, epoch, data },
+            } as InvalidationEvent)
+          )
             return;
         } catch (error) {
           report('invalidation', error, { eventRevision: revision });
@@ -582,9 +606,14 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
         requested++;
       } else {
         wanted = revision;
+        // An inline snapshot is applied from the event only in the local epoch; otherwise the fetch decides.
+        if (data !== undefined && applied && epoch === localEpoch)
+          inline = epoch === undefined ? { revision, data } : { revision, data, epoch };
       }
-      log('debug', 'invalidated', { revision, epoch });
-      if (lifecycle === 'running') kick();
+      if (lifecycle === 'running') {
+        if (inline && work === 'none') void runRound();
+        else kick();
+      }
       publish();
     } catch (error) {
       report('invalidation', error);

@@ -82,7 +82,7 @@ const EVENT: readonly Check[] = [
   ['sourceId', isString, 'a string', 1],
   ['timestampMs', isTimestamp, 'a whole number of milliseconds ≥ 0', 1],
   ['epoch', isString, 'a string', 1],
-  ['data', () => true, '', 1],
+  ['data', (v) => v !== null, 'left out rather than null', 1],
 ];
 const ENVELOPE: readonly Check[] = [
   ['revision', isCanonicalRevision, REVISION],
@@ -133,12 +133,14 @@ export const isEventFields = (
   sourceId: unknown,
   timestampMs: unknown,
   epoch: unknown,
+  data?: unknown,
 ): boolean =>
   isTopic(topic) &&
   isCanonicalRevision(revision) &&
   (sourceId === undefined || isString(sourceId)) &&
   (timestampMs === undefined || isTimestamp(timestampMs)) &&
-  (epoch === undefined || isString(epoch));
+  (epoch === undefined || isString(epoch)) &&
+  data !== null;
 
 /**
  * Parses an untrusted invalidation event (as received from a transport). Returns a fresh object holding

@@ -28,6 +28,16 @@ export interface SnapshotSourceOptions<T> {
   sourceId?: string;
   /** Stamps `timestampMs` on events. @default Date.now */
   now?: () => number;
+  /**
+   * Whether events carry the new data (an *inline snapshot*, applied by readers without a fetch): `true` always,
+   * `false` never (readers fetch every change), or a size limit: inline when the data's JSON text has at most
+   * this many characters (data that cannot be serialized is never inline). Only send inline data on channels
+   * whose senders are trusted (see the protocol guide). Off by default here, so that what this source emits
+   * matches the Rust `SnapshotSource` byte for byte (`conformance/rust-source.json`); turn it on where the
+   * transport carries events to trusted readers (`@statesync/web`'s tab source does by default).
+   * @default false
+   */
+  inline?: boolean | number;
 }
 
 /**
@@ -74,7 +84,7 @@ export interface SnapshotSource<T> extends InvalidationSubscriber, SnapshotProvi
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function createSnapshotSource<T>(options: SnapshotSourceOptions<T>): SnapshotSource<T> {
-  const { topic, epoch, sourceId, now = Date.now } = options;
+  const { topic, epoch, sourceId, now = Date.now, inline = false } = options;
   if (typeof topic !== 'string' || topic === '')
     throw new TypeError('Expected `topic` to be a non-empty string.');
   let data = options.initial;
@@ -82,6 +92,15 @@ export function createSnapshotSource<T>(options: SnapshotSourceOptions<T>): Snap
   const handlers = new Set<(event: unknown) => void>();
   const withEpoch = <E extends object>(base: E): E => (epoch === undefined ? base : { ...base, epoch });
   const snapshot = (): SnapshotEnvelope<T> => withEpoch({ revision, data });
+  const fits = (value: T): boolean => {
+    if (value === undefined || inline === false) return false;
+    if (inline === true) return true;
+    try {
+      return JSON.stringify(value).length <= inline;
+    } catch {
+      return false; // cycles, BigInt: readers fetch
+    }
+  };
   return {
     topic,
     getRevision: () => revision,
@@ -96,11 +115,12 @@ export function createSnapshotSource<T>(options: SnapshotSourceOptions<T>): Snap
     update(next) {
       data = typeof next === 'function' ? (next as (current: T) => T)(data) : next;
       revision = nextRevision(revision);
-      const event: InvalidationEvent = withEpoch(
+      const base: InvalidationEvent = withEpoch(
         sourceId === undefined
           ? { topic, revision, timestampMs: now() }
           : { topic, revision, sourceId, timestampMs: now() },
       );
+      const event = fits(data) ? { ...base, data } : base;
       for (const handler of [...handlers]) {
         try {
           handler(event);

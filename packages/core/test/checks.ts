@@ -592,7 +592,7 @@ export async function throwingShouldRefresh(create: CreateSync): Promise<void> {
 export async function simulationConverges(create: CreateSync): Promise<void> {
   const clock = createManualClock();
   const random = createSeededRandom(2026);
-  const source = createSnapshotSource({ topic: 'sim', initial: 0 });
+  const source = createSnapshotSource({ topic: 'sim', initial: 0, inline: false });
   const windows = Array.from({ length: 20 }, (_, id) => {
     const w = {
       id,

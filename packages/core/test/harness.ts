@@ -48,7 +48,8 @@ export interface HarnessOptions<T> {
 
 export function setup<T = number>(opts: HarnessOptions<T> = {}): Harness<T> {
   const clock = createManualClock();
-  const source = createSnapshotSource<T>({ topic: 't', initial: (opts.initial ?? 0) as T });
+  // Events carry no data here, so that fetch behaviour is what these checks see (inline.test.ts covers inline).
+  const source = createSnapshotSource<T>({ topic: 't', initial: (opts.initial ?? 0) as T, inline: false });
   const bus = createMemoryBus();
   void source.subscribe(bus.publish);
   const applied: SnapshotEnvelope<T>[] = [];

@@ -53,7 +53,7 @@ export async function modelRun(
   commands: readonly Command[],
 ): Promise<void> {
   const clock = createManualClock();
-  const source = createSnapshotSource({ topic: 't', initial: 0 });
+  const source = createSnapshotSource({ topic: 't', initial: 0, inline: false });
   const history: SnapshotEnvelope<number>[] = [source.snapshot()];
   const faults = { drop: 0, duplicate: 0, reorder: 0, fail: 0, hang: 0, lag: 0, applierThrow: 0 };
   const held: unknown[] = [];

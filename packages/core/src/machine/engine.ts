@@ -458,7 +458,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       } catch {} // a hostile getter: reported below with phase `protocol`
       // Another topic's event is that topic's business (its handle reports it if malformed).
       if (typeof eventTopic === 'string' && eventTopic !== '' && eventTopic !== topic) return;
-      if (!readable || !isEventFields(eventTopic, revision, sourceId, timestampMs, epoch)) {
+      if (!readable || !isEventFields(eventTopic, revision, sourceId, timestampMs, epoch, data)) {
         const issues = eventIssues(input) ?? ['its fields changed between two reads'];
         reportNow('protocol', new ProtocolError(topic, 'invalidation event', issues), { input });
         return;
