@@ -261,7 +261,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   const random = options.random ?? Math.random;
   const logger = options.logger ?? noopLogger;
   if (options.throttling !== undefined && !isFunction(options.throttling))
-    invalid('throttling', 'made by throttle({ debounceMs, throttleMs, leading, trailing })');
+    invalid('throttling', 'made by throttle({ … }) of @statesync/core/pacing');
   // Pacing: `paced` while a trigger waits; default: every event of one synchronous burst shares one fetch.
   let paced = false;
   const fire = (go: boolean) => {
@@ -283,7 +283,6 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   let localEpoch: string | undefined;
   let applied = false;
   let wanted = ZERO_REVISION; // highest revision announced in the local epoch
-  let hint: { epoch: string; revision: Revision } | undefined; // announced in another epoch
   let inline: SnapshotEnvelope | undefined; // the newest inline snapshot not applied yet
   let requested = 0; // bumped by requests that a revision cannot express (start, refresh, resync, epoch)
   let served = 0; // `requested` as of the start of the last successful fetch
@@ -402,16 +401,13 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   async function runRound(): Promise<void> {
     if (lifecycle !== 'running' || work !== 'none') return;
     // An inline snapshot still newer than local, in the local epoch, goes first; it serves no refresh() caller.
-    const snap =
-      inline && inline.epoch === localEpoch && compareRevisions(inline.revision, local) > 0
-        ? inline
-        : undefined;
+    // (One not newer than local passes through the same gate below and is not applied.)
+    const snap = inline?.epoch === localEpoch ? inline : undefined;
     inline = undefined;
     const round = snap ? undefined : next;
     if (!snap) next = undefined;
     const seq = requested;
     const target = wanted;
-    const hintAtStart = hint;
     const aborter = new AbortController();
     const { signal } = aborter;
     controller = aborter;
@@ -468,21 +464,17 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
         applied = true;
         if (epoch !== undefined) localEpoch = epoch;
         wanted = epochReset ? local : maxRevision(wanted, local);
-        log('debug', 'applied', { revision, epoch });
       }
-      // The provider is authoritative about epochs: a hint it confirmed is merged, one it denied is dropped.
-      if (!snap && hint && (hint === hintAtStart || hint.epoch === localEpoch)) {
-        if (hint.epoch === localEpoch) wanted = maxRevision(wanted, hint.revision);
-        hint = undefined;
-      }
-      if (!snap) served = Math.max(served, seq);
-      if (!snap && compareRevisions(local, target) < 0 && !epochReset) {
-        phase = 'refresh';
-        throw new SyncError(
-          phase,
-          topic,
-          `Snapshot ${revision} of topic "${topic}" is older than the announced revision ${target}; fetching again.`,
-        );
+      if (!snap) {
+        served = Math.max(served, seq);
+        if (compareRevisions(local, target) < 0 && !epochReset) {
+          phase = 'refresh';
+          throw new SyncError(
+            phase,
+            topic,
+            `Snapshot ${revision} of topic "${topic}" is older than the announced revision ${target}; fetching again.`,
+          );
+        }
       }
     } catch (error) {
       work = 'none';
@@ -601,10 +593,9 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
           report('invalidation', error, { eventRevision: revision });
         }
       }
-      if (foreign) {
-        hint = { epoch, revision: hint?.epoch === epoch ? maxRevision(hint.revision, revision) : revision };
-        requested++;
-      } else {
+      // Another epoch: the provider decides (a fetch); the announcement says nothing about ours.
+      if (foreign) requested++;
+      else {
         wanted = revision;
         // An inline snapshot is applied from the event only in the local epoch; otherwise the fetch decides.
         if (data !== undefined && applied && epoch === localEpoch)
@@ -705,7 +696,6 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       unsubscribe = undefined;
       next?.reject(new StoppedError(topic));
       next = undefined;
-      log('debug', 'stopped');
       publish();
     },
     refresh() {

@@ -29,7 +29,7 @@ describe('options are validated up front with actionable messages', () => {
     [{ retry: { multiplier: 0.5 } }, 'Expected `retry.multiplier` to be a finite number ≥ 1, got 0.5.'],
     [
       { throttling: { debounceMs: 10 } },
-      'Expected `throttling` to be made by throttle({ debounceMs, throttleMs, leading, trailing }).',
+      'Expected `throttling` to be made by throttle({ … }) of @statesync/core/pacing.',
     ],
     [{ onError: 'log' }, 'Expected `onError` to be a function.'],
   ])('%o', (override, message) => {

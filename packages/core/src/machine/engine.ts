@@ -144,7 +144,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     if (fn !== undefined && !isFunction(fn)) invalid(name, 'a function');
   }
   if (options.throttling !== undefined && !isFunction(options.throttling))
-    invalid('throttling', 'made by throttle({ debounceMs, throttleMs, leading, trailing })');
+    invalid('throttling', 'made by throttle({ … }) of @statesync/core/pacing');
   const timeoutMs = options.snapshotTimeoutMs ?? 10_000;
   assertNumber('snapshotTimeoutMs', timeoutMs, 1);
   const resyncMs = options.resyncIntervalMs;
