@@ -26,6 +26,22 @@ const oneByOne = (page: Page, count: number) =>
     for (let i = 0; i < n; i++) await window.t.increment(1);
   }, count);
 
+test('inline data: readers apply each announced commit without reading IndexedDB', async () => {
+  const [writer, reader] = [await tab('inline'), await tab('inline')];
+  // The first write creates the record's epoch: a reader that has none yet reads it once.
+  await oneByOne(writer, 1);
+  await waitConverged([writer, reader], 1);
+  const before = await reads(reader);
+  await oneByOne(writer, 9);
+  expect(await waitConverged([writer, reader], 10)).toBe('10');
+  expect(await reads(reader)).toBe(before); // every change came with its data
+  const { shown, errors } = await reader.evaluate(() => window.t.state());
+  expect(shown.at(-1)).toBe(10);
+  expect(shown).toEqual([...shown].sort((a, b) => a - b)); // in order
+  expect(errors).toEqual([]);
+  await Promise.all([writer.close(), reader.close()]);
+});
+
 test('inline: false — readers read IndexedDB for every change they apply', async () => {
   const [writer, reader] = [await tab('no-inline', false), await tab('no-inline', false)];
   const before = await reads(reader);
