@@ -6,7 +6,6 @@ export default packageBuild(
     testing: 'src/testing/index.ts',
     state: 'src/state/index.ts',
     bind: 'src/bind/index.ts',
-    machine: 'src/machine/index.ts',
     pacing: 'src/pacing/index.ts',
   },
   'tsconfig.json',

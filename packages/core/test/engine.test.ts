@@ -1,12 +1,8 @@
 import { createRevisionSync } from '@statesync/core';
-import { createRevisionSync as createMachineSync } from '@statesync/core/machine';
 import { describe, test } from 'vitest';
 import * as check from './checks';
 
-const engines = [
-  ['default engine', createRevisionSync],
-  ['state-machine engine', createMachineSync],
-] as const;
+const engines = [['state-machine engine', createRevisionSync]] as const;
 
 describe.each(engines)('%s', (_name, create) => {
   const run = (fn: (c: typeof createRevisionSync) => Promise<void>) => () => fn(create);

@@ -1,16 +1,12 @@
 // Inline snapshots (issue 13): an event that carries `data` is applied through the same checks as a fetched
-// snapshot, without a fetch; both engines.
+// snapshot, without a fetch.
 import { createRevisionSync, createSnapshotSource } from '@statesync/core';
-import { createRevisionSync as createMachineSync } from '@statesync/core/machine';
 import { flushMicrotasks } from '@statesync/core/testing';
 import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
 import { revisions, setup } from './harness';
 
-describe.each([
-  ['default engine', createRevisionSync],
-  ['state-machine engine', createMachineSync],
-] as const)('%s: inline snapshots', (_name, create) => {
+describe.each([['default engine', createRevisionSync]] as const)('%s: inline snapshots', (_name, create) => {
   test('an event with data in the local epoch is applied without a fetch; whenSynced resolves', async () => {
     const h = setup({ create });
     await h.handle.start();
@@ -127,7 +123,7 @@ describe('createSnapshotSource: inline option', () => {
     let fetches = 0;
     const source = createSnapshotSource({ topic: 't', initial: 0, inline: true });
     const applied: number[] = [];
-    const handle = createMachineSync({
+    const handle = createRevisionSync({
       topic: 't',
       subscriber: source,
       provider: {

@@ -1,5 +1,6 @@
-// Deliberately broken variants of the engine. Each one removes or bends exactly one guard of
-// src/engine.ts, or of the state-machine engine (src/machine/step.ts, src/machine/engine.ts); the suite shows that the check guarding that property fails against it.
+// Deliberately broken variants of the engine. Each one removes or bends exactly one guard of the state machine
+// (src/machine/step.ts) or its runner (src/machine/engine.ts); the suite shows that the check guarding that
+// property fails against it.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +11,8 @@ const srcDir = fileURLToPath(new URL('../src', import.meta.url));
 
 export interface Mutant {
   readonly name: string;
-  /** The file edited (under src/). @default 'engine.ts' */
-  readonly file?: 'engine.ts' | 'machine/step.ts' | 'machine/engine.ts';
+  /** The file edited (under src/). */
+  readonly file: 'machine/step.ts' | 'machine/engine.ts';
   /** Text that must occur exactly once in that file. */
   readonly find: string;
   readonly replace: string;
@@ -19,110 +20,7 @@ export interface Mutant {
   readonly also?: readonly (readonly [find: string, replace: string])[];
 }
 
-/** Broken variants of the default engine (src/engine.ts). */
-export const MUTANTS = {
-  applyAnyRevision: {
-    name: 'applies snapshots that are not newer',
-    find: 'compareRevisions(revision, local) > 0',
-    replace: 'true',
-  },
-  fetchBeforeSubscribe: {
-    name: 'fetches before the subscription is in place',
-    find: 'unsub = await subscriber.subscribe(onEvent);',
-    replace:
-      "lifecycle = 'running'; void runRound(); lifecycle = 'starting'; unsub = await subscriber.subscribe(onEvent);",
-  },
-  concurrentFetches: {
-    name: 'starts a fetch while another is in flight',
-    find: "if (lifecycle !== 'running' || work !== 'none') return;",
-    replace: "if (lifecycle !== 'running') return;",
-    also: [["function kick(): void {\n    if (work !== 'none') return;", 'function kick(): void {']],
-  },
-  refetchCoveredEvents: {
-    name: 'fetches again for events already covered',
-    find: 'if (!foreign && compareRevisions(revision, wanted) <= 0) return; // already covered',
-    replace: 'if (!foreign && compareRevisions(revision, wanted) <= 0) requested++;',
-  },
-  noRetry: {
-    name: 'never retries a failed attempt',
-    find: 'const willRetry = failures < maxAttempts;',
-    replace: 'const willRetry = false;',
-  },
-  dropQueuedRefresh: {
-    name: 'drops the refresh queued behind a failing fetch',
-    find: 'round?.reject(lastError);',
-    replace: 'round?.reject(lastError); next?.reject(lastError); next = undefined; requested = served;',
-  },
-  acceptStale: {
-    name: 'accepts a snapshot older than announced as done',
-    find: "phase = 'refresh';",
-    replace: "phase = 'refresh'; if (target) { served = Math.max(served, seq); wanted = local; return; }",
-  },
-  noTimeout: {
-    name: 'lets a hung fetch hang forever',
-    find: '() => aborter.abort(new SnapshotTimeoutError(topic, timeoutMs))',
-    replace: '() => {}',
-  },
-  keepLateSubscription: {
-    name: 'keeps a subscription that resolves after stop()',
-    find: 'callUnsubscribe(unsub);',
-    replace: '',
-  },
-  noAbortOnStop: {
-    name: 'does not abort the running fetch on stop()',
-    find: "if (work === 'fetching') controller?.abort(new StoppedError(topic));",
-    replace: '',
-  },
-  applyAfterStop: {
-    name: 'applies a snapshot that lands after stop()',
-    find: "if (work === 'fetching') controller?.abort(new StoppedError(topic));",
-    replace: '',
-    also: [["if (lifecycle !== 'running') throw signal.reason;", '']],
-  },
-  keepBackoffTimer: {
-    name: 'leaves the backoff timer running after stop()',
-    find: "if (work === 'backoff') clock.clearTimeout(timer);",
-    replace: '',
-  },
-  keepResyncTimer: {
-    name: 'leaves the resync timer running after stop()',
-    find: 'if (resyncTimer !== undefined) clock.clearTimeout(resyncTimer);',
-    replace: '',
-  },
-  noResync: {
-    name: 'never resyncs',
-    find: "if (resyncMs === undefined || lifecycle !== 'running') return;",
-    replace: 'return;',
-  },
-  protocolAsInvalidation: {
-    name: 'throws malformed events into the transport callback',
-    find: "report('protocol', new ProtocolError(topic, 'invalidation event', issues), { input });",
-    replace: "throw new ProtocolError(topic, 'invalidation event', issues);",
-  },
-  shouldRefreshThrowDropsEvent: {
-    name: 'drops an event when shouldRefresh throws',
-    find: "report('invalidation', error, { eventRevision: revision });",
-    replace: "report('invalidation', error, { eventRevision: revision }); return;",
-  },
-  earlyCoalescedRefresh: {
-    name: 'resolves a coalesced refresh() with the fetch already running',
-    find: '      void runRound();\n      publish();\n      return round.promise;',
-    replace:
-      "      void runRound();\n      publish();\n      return work === 'fetching' && next === round ? Promise.resolve() : round.promise;",
-  },
-  silentStatus: {
-    name: 'never notifies status listeners',
-    find: 'listener(s);',
-    replace: '',
-  },
-  earlyWhenSynced: {
-    name: 'resolves whenSynced(revision) before the revision is applied',
-    find: 'compareRevisions(local, waiter.target) >= 0',
-    replace: 'true',
-  },
-} satisfies Record<string, Mutant>;
-
-/** Broken variants of the state-machine engine (`@statesync/core/machine`). */
+/** Broken variants of the engine. */
 export const MACHINE_MUTANTS = {
   applyAnyRevision: {
     file: 'machine/step.ts',
@@ -135,7 +33,7 @@ export const MACHINE_MUTANTS = {
     name: 'fetches before the subscription is in place',
     find: 's.requested++;\n        subscribe(s, fx);',
     replace:
-      "s.requested++;\n        s.lifecycle = 'running'; go(s, fx); s.lifecycle = 'starting';\n        subscribe(s, fx);",
+      's.requested++;\n        s.lifecycle = RUNNING; go(s, fx); s.lifecycle = STARTING;\n        subscribe(s, fx);',
   },
   concurrentFetches: {
     file: 'machine/step.ts',
@@ -242,7 +140,7 @@ export const MACHINE_MUTANTS = {
     name: 'resolves a coalesced refresh() with the fetch already running',
     find: '      s.next = [...s.next, input.d];\n      s.requested++;\n      if (',
     replace:
-      "      if (att && s.work === 'fetching') s.attempt = { ...att, round: [...att.round, input.d] }; else s.next = [...s.next, input.d];\n      s.requested++;\n      if (",
+      '      if (att && s.work === FETCHING) s.attempt = { ...att, round: [...att.round, input.d] }; else s.next = [...s.next, input.d];\n      s.requested++;\n      if (',
   },
   silentStatus: {
     name: 'never notifies status listeners',
@@ -266,7 +164,7 @@ const made: string[] = [];
 export function loadMutant(mutant: Mutant): Promise<CreateSync> {
   let loaded = cache.get(mutant.name);
   if (!loaded) {
-    const file = mutant.file ?? 'engine.ts';
+    const file = mutant.file;
     let text = readFileSync(join(srcDir, file), 'utf8');
     for (const [find, replace] of [[mutant.find, mutant.replace] as const, ...(mutant.also ?? [])]) {
       const count = text.split(find).length - 1;
@@ -281,7 +179,7 @@ export function loadMutant(mutant: Mutant): Promise<CreateSync> {
     made.push(dir);
     cpSync(srcDir, dir, { recursive: true });
     writeFileSync(join(dir, file), text);
-    const entry = file.startsWith('machine/') ? 'machine/index.ts' : 'index.ts';
+    const entry = 'index.ts';
     loaded = import(/* @vite-ignore */ join(dir, entry)).then((m) => m.createRevisionSync as CreateSync);
     cache.set(mutant.name, loaded);
   }

@@ -1,5 +1,6 @@
 // Regression tests for the bugs listed in issue 12 ("Why"), one named test each.
 import {
+  createRevisionSync,
   MAX_REVISION,
   nextRevision,
   parseRevision,
@@ -9,7 +10,6 @@ import {
   SyncError,
   type SyncErrorContext,
 } from '@statesync/core';
-import { createRevisionSync } from '@statesync/core/machine';
 import { throttle } from '@statesync/core/pacing';
 import { createManualClock, flushMicrotasks, MAX_UNCONFIRMED } from '@statesync/core/testing';
 import { describe, expect, test } from 'vitest';
@@ -17,7 +17,7 @@ import { manualProvider, outcome, revisions, setup } from './harness';
 
 const rev = parseRevision;
 
-describe('issue 12 regressions (state-machine engine, @statesync/core/machine)', () => {
+describe('issue 12 regressions (state-machine engine)', () => {
   test('refresh() called from onError during backoff: never two fetches or applies at once, never an older apply', async () => {
     let handle: RevisionSyncHandle | undefined;
     let fetching = 0;

@@ -3,14 +3,20 @@
 // `ipcMain.handle` for a channel throws; an error thrown in a handler rejects `invoke` with
 // "Error invoking remote method '<channel>': <error>"; `senderFrame` is null once the frame navigated or was
 // destroyed; sending to a destroyed webContents throws "Object has been destroyed".
-import type { IpcMainInvokeEvent } from 'electron';
+import type { IpcMainInvokeEvent, IpcRenderer } from 'electron';
 
 type Handler = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
 type Listener = (event: unknown, ...args: unknown[]) => void;
+interface FakeWebContents {
+  isDestroyed(): boolean;
+  getURL(): string;
+  send(channel: string, ...args: unknown[]): void;
+}
 
 export function createFakeElectron() {
   const handlers = new Map<string, Handler>();
-  const all: FakeWindow[] = [];
+  /** Every window created, as `webContents.getAllWebContents()` sees them. */
+  const all: { readonly webContents: FakeWebContents }[] = [];
   let nextId = 1;
   /** Wraps `webContents.send` of every window created from now on (faults, spies). */
   let sendHook: ((deliver: () => void) => void) | undefined;
@@ -48,7 +54,8 @@ export function createFakeElectron() {
           else queueMicrotask(deliver);
         },
       },
-      ipcRenderer: undefined as unknown as typeof ipcRenderer,
+      /** What a preload script receives (Electron's `on` returns the real IpcRenderer, hence the cast). */
+      ipcRenderer: undefined as unknown as Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>,
       listenerCount: (channel: string) => listeners.get(channel)?.size ?? 0,
       destroy() {
         win.destroyed = true;
@@ -81,11 +88,10 @@ export function createFakeElectron() {
         }
       },
     };
-    win.ipcRenderer = ipcRenderer;
+    win.ipcRenderer = ipcRenderer as unknown as Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
     all.push(win);
     return win;
   }
-  type FakeWindow = ReturnType<typeof createWindow>;
 
   const webContents = { getAllWebContents: () => all.map((w) => w.webContents) };
 

@@ -5,7 +5,6 @@ import {
   type SnapshotProvider,
   type StandardSchemaV1,
 } from '@statesync/core';
-import { createRevisionSync as createMachineSync } from '@statesync/core/machine';
 import { createManualClock, flushMicrotasks } from '@statesync/core/testing';
 import {
   createMemoryStorage,
@@ -275,126 +274,126 @@ function checksumOf(payload: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-describe.each([
-  ['createRevisionSync', createRevisionSync],
-  ['@statesync/core/machine', createMachineSync],
-] as const)('instant start, revalidated by %s', (_name, createSync) => {
-  async function saved(storage: MemoryStorage, snapshot: SnapshotEnvelope<Settings>) {
-    const writer = setup({ storage, debounceMs: 0 });
-    await writer.applier.apply(snapshot);
-    await writer.applier.flush();
-  }
+describe.each([['createRevisionSync', createRevisionSync]] as const)(
+  'instant start, revalidated by %s',
+  (_name, createSync) => {
+    async function saved(storage: MemoryStorage, snapshot: SnapshotEnvelope<Settings>) {
+      const writer = setup({ storage, debounceMs: 0 });
+      await writer.applier.apply(snapshot);
+      await writer.applier.flush();
+    }
 
-  test('the cached snapshot is painted before start(), then revalidated: a newer snapshot replaces it', async () => {
-    const storage = createMemoryStorage();
-    await saved(storage, env('5', { theme: 'cached' }, 'boot'));
-    const { painted, applier } = setup({ storage });
-    expect(await applier.restore()).toMatchObject({
-      revision: '5',
-      epoch: 'boot',
-      data: { theme: 'cached' },
-    });
-    expect(painted).toEqual([env('5', { theme: 'cached' }, 'boot')]);
-    const source = createSnapshotSource({
-      topic: 'settings',
-      initial: { theme: 'fresh' },
-      revision: '6',
-      epoch: 'boot',
-    });
-    const handle = createSync({ topic: 'settings', subscriber: source, provider: source, applier });
-    await handle.start();
-    expect(painted.map((s) => [s.revision, s.data.theme])).toEqual([
-      ['5', 'cached'],
-      ['6', 'fresh'],
-    ]);
-    handle.stop();
-  });
-
-  test('a provider that lags behind the cache (same epoch) never paints its older snapshot', async () => {
-    const storage = createMemoryStorage();
-    await saved(storage, env('9', { theme: 'cached' }, 'boot'));
-    const { painted, applier } = setup({ storage });
-    await applier.restore();
-    const source = createSnapshotSource({
-      topic: 'settings',
-      initial: { theme: 'old' },
-      revision: '7',
-      epoch: 'boot',
-    });
-    const handle = createSync({ topic: 'settings', subscriber: source, provider: source, applier });
-    await handle.start();
-    source.update({ theme: 'r8' }); // 8: still older than the cache
-    await flushMicrotasks();
-    source.update({ theme: 'r9' }); // 9: the cached revision itself
-    await flushMicrotasks();
-    expect(painted.map((s) => s.revision)).toEqual(['9']);
-    source.update({ theme: 'r10' });
-    await handle.whenSynced('10');
-    expect(painted.map((s) => [s.revision, s.data.theme])).toEqual([
-      ['9', 'cached'],
-      ['10', 'r10'],
-    ]);
-    handle.stop();
-  });
-
-  test('a cache from an epoch that is gone is replaced by the provider, whatever its revision', async () => {
-    const storage = createMemoryStorage();
-    await saved(storage, env('900', { theme: 'cached' }, 'old-boot'));
-    const { clock, painted, applier } = setup({ storage, debounceMs: 0 });
-    await applier.restore();
-    const source = createSnapshotSource({
-      topic: 'settings',
-      initial: { theme: 'new' },
-      revision: '2',
-      epoch: 'new-boot',
-    });
-    const handle = createSync({ topic: 'settings', subscriber: source, provider: source, applier });
-    await handle.start();
-    expect(painted.map((s) => [s.revision, s.epoch])).toEqual([
-      ['900', 'old-boot'],
-      ['2', 'new-boot'],
-    ]);
-    await clock.advance(1);
-    expect(stored(storage)).toMatchObject({ revision: '2', epoch: 'new-boot' });
-    handle.stop();
-  });
-
-  test('whatever the order of provider answers, no painted revision goes backwards within an epoch', async () => {
-    // Every lag of the provider behind a cache at revision 50, every answer order: painted revisions only rise.
-    for (const providerRevision of [1, 49, 50, 51, 80]) {
+    test('the cached snapshot is painted before start(), then revalidated: a newer snapshot replaces it', async () => {
       const storage = createMemoryStorage();
-      await saved(storage, env('50', { theme: 'cached' }, 'e'));
+      await saved(storage, env('5', { theme: 'cached' }, 'boot'));
+      const { painted, applier } = setup({ storage });
+      expect(await applier.restore()).toMatchObject({
+        revision: '5',
+        epoch: 'boot',
+        data: { theme: 'cached' },
+      });
+      expect(painted).toEqual([env('5', { theme: 'cached' }, 'boot')]);
+      const source = createSnapshotSource({
+        topic: 'settings',
+        initial: { theme: 'fresh' },
+        revision: '6',
+        epoch: 'boot',
+      });
+      const handle = createSync({ topic: 'settings', subscriber: source, provider: source, applier });
+      await handle.start();
+      expect(painted.map((s) => [s.revision, s.data.theme])).toEqual([
+        ['5', 'cached'],
+        ['6', 'fresh'],
+      ]);
+      handle.stop();
+    });
+
+    test('a provider that lags behind the cache (same epoch) never paints its older snapshot', async () => {
+      const storage = createMemoryStorage();
+      await saved(storage, env('9', { theme: 'cached' }, 'boot'));
       const { painted, applier } = setup({ storage });
       await applier.restore();
-      let revision = providerRevision;
-      const provider: SnapshotProvider<Settings> = {
-        getSnapshot: async () => env(String(revision), { theme: `p${revision}` }, 'e'),
-      };
-      const source = createSnapshotSource({ topic: 'settings', initial: 0 });
-      const handle = createSync({ topic: 'settings', subscriber: source, provider, applier });
+      const source = createSnapshotSource({
+        topic: 'settings',
+        initial: { theme: 'old' },
+        revision: '7',
+        epoch: 'boot',
+      });
+      const handle = createSync({ topic: 'settings', subscriber: source, provider: source, applier });
       await handle.start();
-      for (const next of [revision + 1, revision + 40, 120]) {
-        revision = next;
-        await handle.refresh();
-      }
-      const revisions = painted.map((s) => Number(s.revision));
-      expect(revisions[0]).toBe(50);
-      expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
-      expect(new Set(revisions).size).toBe(revisions.length);
-      expect(revisions.at(-1)).toBe(120);
+      source.update({ theme: 'r8' }); // 8: still older than the cache
+      await flushMicrotasks();
+      source.update({ theme: 'r9' }); // 9: the cached revision itself
+      await flushMicrotasks();
+      expect(painted.map((s) => s.revision)).toEqual(['9']);
+      source.update({ theme: 'r10' });
+      await handle.whenSynced('10');
+      expect(painted.map((s) => [s.revision, s.data.theme])).toEqual([
+        ['9', 'cached'],
+        ['10', 'r10'],
+      ]);
       handle.stop();
-    }
-  });
+    });
 
-  test('restore() after the engine already applied something does not paint the cache over it', async () => {
-    const storage = createMemoryStorage();
-    await saved(storage, env('3', { theme: 'cached' }));
-    const { painted, applier } = setup({ storage });
-    await applier.apply(env('4', { theme: 'live' }));
-    expect(await applier.restore()).toBeUndefined();
-    expect(painted.map((s) => s.revision)).toEqual(['4']);
-  });
-});
+    test('a cache from an epoch that is gone is replaced by the provider, whatever its revision', async () => {
+      const storage = createMemoryStorage();
+      await saved(storage, env('900', { theme: 'cached' }, 'old-boot'));
+      const { clock, painted, applier } = setup({ storage, debounceMs: 0 });
+      await applier.restore();
+      const source = createSnapshotSource({
+        topic: 'settings',
+        initial: { theme: 'new' },
+        revision: '2',
+        epoch: 'new-boot',
+      });
+      const handle = createSync({ topic: 'settings', subscriber: source, provider: source, applier });
+      await handle.start();
+      expect(painted.map((s) => [s.revision, s.epoch])).toEqual([
+        ['900', 'old-boot'],
+        ['2', 'new-boot'],
+      ]);
+      await clock.advance(1);
+      expect(stored(storage)).toMatchObject({ revision: '2', epoch: 'new-boot' });
+      handle.stop();
+    });
+
+    test('whatever the order of provider answers, no painted revision goes backwards within an epoch', async () => {
+      // Every lag of the provider behind a cache at revision 50, every answer order: painted revisions only rise.
+      for (const providerRevision of [1, 49, 50, 51, 80]) {
+        const storage = createMemoryStorage();
+        await saved(storage, env('50', { theme: 'cached' }, 'e'));
+        const { painted, applier } = setup({ storage });
+        await applier.restore();
+        let revision = providerRevision;
+        const provider: SnapshotProvider<Settings> = {
+          getSnapshot: async () => env(String(revision), { theme: `p${revision}` }, 'e'),
+        };
+        const source = createSnapshotSource({ topic: 'settings', initial: 0 });
+        const handle = createSync({ topic: 'settings', subscriber: source, provider, applier });
+        await handle.start();
+        for (const next of [revision + 1, revision + 40, 120]) {
+          revision = next;
+          await handle.refresh();
+        }
+        const revisions = painted.map((s) => Number(s.revision));
+        expect(revisions[0]).toBe(50);
+        expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+        expect(new Set(revisions).size).toBe(revisions.length);
+        expect(revisions.at(-1)).toBe(120);
+        handle.stop();
+      }
+    });
+
+    test('restore() after the engine already applied something does not paint the cache over it', async () => {
+      const storage = createMemoryStorage();
+      await saved(storage, env('3', { theme: 'cached' }));
+      const { painted, applier } = setup({ storage });
+      await applier.apply(env('4', { theme: 'live' }));
+      expect(await applier.restore()).toBeUndefined();
+      expect(painted.map((s) => s.revision)).toEqual(['4']);
+    });
+  },
+);
 
 describe('schema versions and migrations', () => {
   const v1 = { color: 'dark' };

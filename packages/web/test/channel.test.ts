@@ -1,4 +1,4 @@
-import { createRevisionSync, createSnapshotSource } from '@statesync/core';
+import { createRevisionSync, createSnapshotSource, systemClock } from '@statesync/core';
 import { createBroadcastChannelSubscriber, focusTrigger, webResyncTriggers } from '@statesync/web';
 import { afterEach, expect, test, vi } from 'vitest';
 
@@ -103,6 +103,6 @@ test('options are checked', () => {
 
 test('outside a window the resync triggers attach nothing', () => {
   const resync = vi.fn();
-  expect(focusTrigger(resync)).toBeUndefined();
-  for (const trigger of webResyncTriggers) expect(trigger(resync)).toBeUndefined();
+  expect(focusTrigger(resync, systemClock)).toBeUndefined();
+  for (const trigger of webResyncTriggers) expect(trigger(resync, systemClock)).toBeUndefined();
 });

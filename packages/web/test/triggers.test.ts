@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { createRevisionSync, createSnapshotSource, type ResyncTrigger } from '@statesync/core';
+import { createRevisionSync, createSnapshotSource, type ResyncTrigger, systemClock } from '@statesync/core';
 import {
   focusTrigger,
   onlineTrigger,
@@ -34,7 +34,7 @@ const cases: [string, ResyncTrigger, () => Event, () => Event][] = [
 
 test.each(cases)('%s triggers a resync; the cleanup detaches it', (_, trigger, fires, ignored) => {
   const resync = vi.fn();
-  const cleanup = trigger(resync);
+  const cleanup = trigger(resync, systemClock);
   const target = (event: Event) => (event.type === 'visibilitychange' ? document : window);
   const dispatch = (event: Event) => target(event).dispatchEvent(event);
   dispatch(ignored());

@@ -104,8 +104,7 @@ const wrap = (phase: SyncPhase, topic: string, error: unknown): SyncError => {
  * @throws TypeError when an option is invalid, naming the option.
  * @example
  * ```ts
- * import { createConsoleLogger } from '@statesync/core';
- * import { createRevisionSync } from '@statesync/core/machine';
+ * import { createConsoleLogger, createRevisionSync } from '@statesync/core';
  *
  * const handle = createRevisionSync({
  *   topic: 'settings',

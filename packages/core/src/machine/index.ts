@@ -1,1 +1,0 @@
-export { createRevisionSync } from './engine';
