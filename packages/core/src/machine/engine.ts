@@ -54,6 +54,7 @@ import {
   type MachineDeferred,
   type MachineEffect,
   type MachineInput,
+  STOPPED,
   statusOf,
   step,
 } from './step';
@@ -322,6 +323,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
         const timeout = new SnapshotTimeoutError(topic, timeoutMs);
         const timer = clock.setTimeout(() => controller.abort(timeout), timeoutMs);
         fetch = { id, controller };
+        log('debug', 'fetch', { wantedRevision: s.wanted });
         // The provider's signal aborts on timeout and on stop(); whichever settles first wins (the machine
         // drops the second answer: same id, attempt gone).
         const end = () => clock.clearTimeout(timer);
@@ -383,7 +385,10 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
           id,
           'apply',
           () => applier.apply(effect.snapshot as SnapshotEnvelope<T>),
-          () => dispatch({ type: IN_APPLIED, id, jitter: jitter() }),
+          () => {
+            log('debug', 'applied', { revision: effect.snapshot.revision });
+            dispatch({ type: IN_APPLIED, id, jitter: jitter() });
+          },
         );
         return;
       }
@@ -466,6 +471,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       if (!draining && (!s.lifecycle || covered(s, revision as Revision, epoch as string | undefined)))
         return;
       const event = { topic, revision, sourceId, timestampMs, epoch } as InvalidationEvent;
+      log('debug', 'invalidated', { revision });
       dispatch({ type: IN_EVENT, event: data === undefined ? event : { ...event, data } });
     } catch (error) {
       reportNow('invalidation', error);
@@ -480,7 +486,9 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       return d.promise;
     },
     stop() {
+      const running = s.lifecycle !== STOPPED;
       dispatch({ type: IN_STOP });
+      if (running) log('debug', 'stopped');
     },
     refresh() {
       const d = deferred();
