@@ -81,7 +81,9 @@ export function createWebSocketSubscriber(options: WebSocketSubscriberOptions): 
       socket.onerror = (event) => events.close(event);
       socket.onclose = () => events.close();
       return () => {
-        socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+        socket.onopen = socket.onmessage = socket.onclose = null;
+        // Closing a socket that is still connecting makes Node's `ws` emit an error: keep a listener for it.
+        socket.onerror = () => {};
         socket.close();
       };
     },
