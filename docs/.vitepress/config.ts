@@ -71,6 +71,7 @@ export default defineConfig({
             { text: 'Wire protocol (server)', link: '/guide/wire-protocol' },
             { text: 'Testing your app', link: '/guide/testing' },
             { text: 'Adapters', link: '/guide/adapters' },
+            { text: 'Coming from 0.x', link: '/guide/migration' },
           ],
         },
         {
