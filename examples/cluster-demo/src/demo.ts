@@ -3,7 +3,13 @@
 // it prints every client and checks that all of them converged on the same epoch, revision and data.
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { createRevisionSync, type RevisionSyncHandle, type SnapshotEnvelope } from '@statesync/core';
+import {
+  compareRevisions,
+  createRevisionSync,
+  type Revision,
+  type RevisionSyncHandle,
+  type SnapshotEnvelope,
+} from '@statesync/core';
 import {
   createHttpSnapshotProvider,
   createSseSubscriber,
@@ -93,7 +99,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   };
 
   /** Read, change, write with the expected revision through one server's HTTP write endpoint; retry on 409. */
-  const writeThrough = async (server: (typeof servers)[number], by: string): Promise<'ok' | 'refused'> => {
+  /** The revision each accepted write produced (the server answers `{ revision, epoch }`). */
+  type Written = { revision: Revision; epoch: string };
+  const writeThrough = async (server: (typeof servers)[number], by: string): Promise<Written | 'refused'> => {
     for (;;) {
       const snapshot = await fetch(`${server.base}/snapshot?topic=${TOPIC}`);
       if (snapshot.status === 503) return 'refused';
@@ -107,17 +115,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ epoch, expectedRevision: revision, data: { n: (data?.n ?? 0) + 1, by } }),
       });
-      if (response.status === 200) return 'ok';
+      if (response.status === 200) return (await response.json()) as Written;
       if (response.status === 503) return 'refused';
       if (response.status !== 409) throw new Error(`write through ${server.name}: HTTP ${response.status}`);
     }
   };
-  const target = async (server: (typeof servers)[number]) =>
-    (await (await fetch(`${server.base}/snapshot?topic=${TOPIC}`)).json()) as {
-      epoch: string;
-      revision: string;
-      data: Board;
-    };
   const converged = (t: { epoch: string; revision: string }) =>
     clients.filter((c) => c.applied.at(-1)?.epoch === t.epoch && c.applied.at(-1)?.revision === t.revision)
       .length;
@@ -135,15 +137,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     // A writer retries a write refused while Redis is away (503: it failed fast, nothing was written).
     const writes = Array.from({ length: writesPerPhase }, async (_, i) => {
       const server = live[i % live.length] as (typeof servers)[number];
-      for (let attempt = 0; (await writeThrough(server, server.name)) === 'refused'; attempt++) {
+      for (let attempt = 0; ; attempt++) {
+        const written = await writeThrough(server, server.name);
+        if (written !== 'refused') return written;
         refused++;
         if (attempt > 100) throw new Error(`${name}: writes through ${server.name} refused 100 times`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     });
-    await Promise.all(writes);
-    const t = await target(live[0] as (typeof servers)[number]);
-    await until(() => converged(t) === clients.length, `${name}: every client at ${t.epoch}:${t.revision}`);
+    // The target is the last accepted write, not a snapshot read afterwards: a server's snapshot endpoint may still
+    // answer the revision before it until its pub/sub hint arrives, and clients would then be ahead of the target.
+    const accepted = await Promise.all(writes);
+    const last = accepted.reduce((a, b) => (compareRevisions(a.revision, b.revision) >= 0 ? a : b));
+    await until(
+      () => converged(last) === clients.length,
+      `${name}: every client at ${last.epoch}:${last.revision}`,
+    );
+    const t = { ...last, data: clients[0]?.applied.at(-1)?.data as Board };
     show(name);
     out(
       `  ✓ ${name}: all ${clients.length} clients converged on epoch ${t.epoch.slice(0, 8)}… revision ${t.revision} (n = ${t.data.n})${refused ? `; ${refused} writes refused while Redis was away, then retried` : ''}\n\n`,
