@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 interface ServerCase {
   name: string;
   text: string;
+  json?: string;
   events?: unknown[];
   error?: { code: string; topic?: string };
   reason?: string;
@@ -14,6 +15,7 @@ interface ServerCase {
 interface ClientCase {
   name: string;
   text: string;
+  json?: string;
   message?: unknown;
   reason?: string;
 }
@@ -35,6 +37,9 @@ describe('server → client messages', () => {
   test.each(vectors.server.valid)('accepts $name', (c) => {
     const message = parseServerMessage(c.text);
     if (message instanceof Error) throw message;
+    // What the parser keeps writes back as exactly the vector's bytes, and those bytes parse to the same.
+    expect(JSON.stringify(message)).toBe(c.json);
+    expect(parseServerMessage(c.json)).toEqual(message);
     expect(eventsOf(message)).toEqual(c.events);
     if (c.error) expect(message).toMatchObject({ type: 'error', ...c.error });
   });
@@ -45,7 +50,9 @@ describe('server → client messages', () => {
 
 describe('client → server messages', () => {
   test.each(vectors.client.valid)('accepts $name', (c) => {
-    expect(parseClientMessage(c.text, vectors.client.maxTopics)).toEqual(c.message);
+    const message = parseClientMessage(c.text, vectors.client.maxTopics);
+    expect(message).toEqual(c.message);
+    expect(JSON.stringify(message)).toBe(c.json);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
   test.each(vectors.client.invalid)('rejects $name ($reason)', (c) => {

@@ -14,6 +14,9 @@
 //!   `revision`, sent inline when the source's [`InlineData`] policy allows), an envelope
 //!   `{"revision","data","epoch"?}`, in that field order, optional fields omitted rather than `null`.
 //!
+//! The [`wire`] module holds the messages of `@statesync/server`'s WebSocket/SSE protocol and its HTTP
+//! bodies, for clients (or servers) written in Rust.
+//!
 //! # Examples
 //!
 //! ```
@@ -38,6 +41,7 @@ mod persist;
 mod protocol;
 mod revision;
 mod source;
+pub mod wire;
 
 pub use persist::{
     persister, record_checksum, ChangeNotifier, FileStore, Pacing, PendingPersister, Persister,

@@ -79,6 +79,16 @@ export const isRevisionText = (v: unknown): v is string =>
   typeof v === 'string' && REVISION.test(v) && (v.length < 20 || v <= MAX);
 const isTopic = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= 1024;
 const has = (o: object, k: string): boolean => Object.hasOwn(o, k);
+const ERROR_CODES: ReadonlySet<string> = new Set<WireErrorCode>([
+  'bad_request',
+  'forbidden',
+  'too_many_subscriptions',
+  'too_large',
+  'not_found',
+  'conflict',
+  'unavailable',
+  'internal',
+]);
 
 /** @internal A topic state read from untrusted JSON, or undefined. */
 export function parseTopicState(v: unknown): WireTopicState | undefined {
@@ -130,14 +140,17 @@ export function parseServerMessage(text: unknown): ServerMessage | Error {
       return { type: 'heartbeat', topics };
     }
     case 'error':
-      return typeof o.code === 'string' && typeof o.message === 'string'
+      return typeof o.code === 'string' &&
+        ERROR_CODES.has(o.code) &&
+        typeof o.message === 'string' &&
+        (!has(o, 'topic') || isTopic(o.topic))
         ? {
             type: 'error',
             code: o.code as WireErrorCode,
             message: o.message,
-            ...(isTopic(o.topic) ? { topic: o.topic } : {}),
+            ...(has(o, 'topic') ? { topic: o.topic as string } : {}),
           }
-        : new Error('an error message needs a code and a message');
+        : new Error('an error message needs a known code, a message and, if any, a valid topic');
     default:
       return new Error(`unknown server message type "${String(o.type).slice(0, 40)}"`);
   }
