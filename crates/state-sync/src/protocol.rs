@@ -244,7 +244,10 @@ fn serialize_topic<S: Serializer>(topic: &str, serializer: S) -> Result<S::Ok, S
 
 // serde's `serialize_with` hands over `&Option<Value>`.
 #[allow(clippy::ref_option)]
-fn serialize_data<S: Serializer>(data: &Option<Value>, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_data<S: Serializer>(
+    data: &Option<Value>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match data {
         Some(Value::Null) => Err(S::Error::custom(
             "inline `data` must not be null: leave it out (None) and let readers fetch",
@@ -262,7 +265,7 @@ fn deserialize_topic<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Strin
 }
 
 /// An optional field that, when present, must hold a value: `null` is rejected (the field is omitted instead).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Option<T>, D::Error> {
     Option::<T>::deserialize(deserializer)?
@@ -272,7 +275,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 
 /// A field that must be present. Plain `T::deserialize`, but `deserialize_with` makes serde report a missing
 /// field instead of substituting `None` for an `Option`.
-fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(crate) fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
 ) -> Result<T, D::Error> {
     T::deserialize(deserializer)

@@ -157,33 +157,6 @@ fn deserialize_topics<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<
     Ok(topics)
 }
 
-/// An optional field that, when present, must hold a value: `null` is rejected.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    Option::<T>::deserialize(deserializer)?
-        .map(Some)
-        .ok_or_else(|| D::Error::custom("an optional field must be omitted rather than null"))
-}
-
-/// A field that must be present even when `T` accepts `null` (serde would otherwise let it be missing).
-fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<T, D::Error> {
-    T::deserialize(deserializer)
-}
-
-// serde's `serialize_with` hands over `&Option<Value>`.
-#[allow(clippy::ref_option)]
-fn serialize_inline<S: Serializer>(data: &Option<Value>, serializer: S) -> Result<S::Ok, S::Error> {
-    match data {
-        Some(Value::Null) => Err(S::Error::custom(
-            "inline `data` must not be null: leave it out (None) and let readers fetch",
-        )),
-        other => other.serialize(serializer),
-    }
-}
-
 /// Where a topic stands: its revision in its epoch. One entry of a [`Heartbeat`].
 ///
 /// Serializes as `{"topic","revision","epoch"}`.
@@ -394,7 +367,7 @@ pub struct Poke {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "serialize_inline"
+        serialize_with = "crate::protocol::serialize_data"
     )]
     pub data: Option<Value>,
 }
@@ -892,7 +865,7 @@ pub struct SnapshotResponse<T = Value> {
     /// The topic's epoch.
     pub epoch: String,
     /// The state (the topic's initial value while it was never written).
-    #[serde(deserialize_with = "required")]
+    #[serde(deserialize_with = "crate::protocol::required")]
     pub data: T,
 }
 
@@ -924,7 +897,7 @@ pub struct WriteRequest<T = Value> {
     /// The revision the writer read; the write fails with `409 conflict` if the topic moved on.
     pub expected_revision: Revision,
     /// The new state. Required (it may be `null`).
-    #[serde(deserialize_with = "required")]
+    #[serde(deserialize_with = "crate::protocol::required")]
     pub data: T,
 }
 
@@ -989,14 +962,14 @@ pub struct ErrorBody {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
+        deserialize_with = "crate::protocol::present"
     )]
     pub revision: Option<Revision>,
     /// The topic's epoch (with a conflict, when known).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
+        deserialize_with = "crate::protocol::present"
     )]
     pub epoch: Option<String>,
 }
