@@ -19,8 +19,8 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => browser?.close());
 
-test('missing BroadcastChannel, Web Locks or IndexedDB: a clear error at creation, no unsafe fallback', async () => {
-  for (const api of ['locks', 'BroadcastChannel', 'indexedDB'] as const) {
+test('missing BroadcastChannel or IndexedDB: a clear error at creation, no unsafe fallback', async () => {
+  for (const api of ['BroadcastChannel', 'indexedDB'] as const) {
     const error = await page.evaluate((a) => window.t.withoutApi(a), api);
     expect(error).toMatchObject({ name: 'TabSyncError', phase: 'setup' });
     expect(error?.message).toMatch(/is not available/);

@@ -30,7 +30,7 @@ test('a burst of update() calls is one commit and one announcement; each settles
   // The others resolved with revisions that strictly increase in call order: 1, 2, … 50, one per change.
   const revisions = outcomes.flatMap((o) => (o.revision ? [Number(o.revision)] : []));
   expect(revisions).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-  // One Web Lock, one read-write transaction, one announcement for the whole burst.
+  // One read-write transaction, one announcement for the whole burst.
   expect(after.commits - before.commits).toBe(1);
   expect(after.posts - before.posts).toBe(1);
   // Nothing lost: each increment saw the previous one's result, and every tab shows the last.

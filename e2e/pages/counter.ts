@@ -245,8 +245,8 @@ const t = {
     return { revision: await pending, after };
   },
   /** Tries to create a source after removing a browser API; returns the error. */
-  withoutApi(api: 'locks' | 'BroadcastChannel' | 'indexedDB') {
-    const [owner, key] = api === 'locks' ? [navigator, 'locks'] : [globalThis, api];
+  withoutApi(api: 'BroadcastChannel' | 'indexedDB') {
+    const [owner, key] = [globalThis, api];
     const original =
       Object.getOwnPropertyDescriptor(Object.getPrototypeOf(owner), key) ??
       Object.getOwnPropertyDescriptor(owner, key);

@@ -373,7 +373,7 @@ function report({
         columns: ['library', ...tabCounts.map((c) => `${c} tabs: p50 / p99`)],
         rows: LIBRARIES.map(([, name]) => [name, ...tabCounts.map((c) => cell(name, c))]),
         notes: [
-          '@statesync/web commits each write to IndexedDB under a Web Lock, then announces it with the data inline (up to 64 Ki characters of JSON by default), so other tabs apply it without reading IndexedDB; the peers send the new state in the message without storing it.',
+          '@statesync/web commits each write in one IndexedDB read-write transaction, then announces it with the data inline (up to 64 Ki characters of JSON by default), so other tabs apply it without reading IndexedDB; the peers send the new state in the message without storing it.',
         ],
       },
       {
@@ -418,7 +418,7 @@ function report({
       rows: STREAMED.map(([, name]) => [name, ...tabCounts.map((c) => streamCell(mode, name, c))]),
       notes: [
         'raw BroadcastChannel: `postMessage(value)` and apply on arrival; no storage, no ordering, no recovery. It is the floor.',
-        "Where @statesync/web spends it: the writer's `update()` (Web Lock, IndexedDB read-modify-write transaction, commit, then the announcement) took p50 / p99 " +
+        "Where @statesync/web spends it: the writer's `update()` (IndexedDB read-modify-write transaction, commit, then the announcement) took p50 / p99 " +
           tabCounts
             .map((c) => {
               const r = streams[mode].get(OURS)[c];
@@ -465,7 +465,7 @@ function report({
         ];
       }),
       notes: [
-        'How each increments: @statesync/web `update((n) => n + 1)` (read-modify-write in one IndexedDB transaction under a Web Lock; calls queued together share one commit); Pinia `store.count++`; zustand `set((s) => ({ count: s.count + 1 }))`; Redux `dispatch({ type: "counter/increment" })` (the action is replayed in the other tab); TanStack `setQueryData(key, (n) => n + 1)`.',
+        'How each increments: @statesync/web `update((n) => n + 1)` (read-modify-write in one IndexedDB read-write transaction; calls queued together share one commit); Pinia `store.count++`; zustand `set((s) => ({ count: s.count + 1 }))`; Redux `dispatch({ type: "counter/increment" })` (the action is replayed in the other tab); TanStack `setQueryData(key, (n) => n + 1)`.',
         '"Settled": from the end of the later loop to the moment the last tab first showed its final value.',
       ],
     });

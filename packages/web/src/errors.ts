@@ -1,11 +1,10 @@
 /**
  * Where a failure of `@statesync/web` happened:
- * - `setup`: a browser API the package needs is missing (BroadcastChannel, Web Locks, IndexedDB).
+ * - `setup`: a browser API the package needs is missing (BroadcastChannel, IndexedDB).
  * - `read`: the stored record could not be read, or is corrupt (it is left untouched).
  * - `update`: the function passed to `update()` threw.
  * - `write`: the new record could not be stored: data that cannot be cloned, quota exceeded, a failed
  *   transaction. Nothing was written.
- * - `lock`: the Web Lock could not be acquired.
  * - `broadcast`: a message could not be posted on the BroadcastChannel.
  * - `mirror`: the localStorage copy could not be read or written (the IndexedDB record is unaffected).
  *
@@ -14,7 +13,7 @@
  * if (error instanceof TabSyncError && error.phase === 'write') showQuotaWarning();
  * ```
  */
-export type TabSyncPhase = 'setup' | 'read' | 'update' | 'write' | 'lock' | 'broadcast' | 'mirror';
+export type TabSyncPhase = 'setup' | 'read' | 'update' | 'write' | 'broadcast' | 'mirror';
 
 /**
  * The error type of `@statesync/web`: it names the topic and the phase; the original failure is `cause`.
@@ -58,10 +57,5 @@ export const fail = (phase: TabSyncPhase, topic: string, message: string, cause?
 
 /** @internal Throws a `setup` error when a browser API is missing. */
 export const need = (ok: unknown, topic: string, what: string): void => {
-  if (!ok)
-    throw fail(
-      'setup',
-      topic,
-      `${what} is not available: tabs cannot sync safely (needs a secure context: https or localhost)`,
-    );
+  if (!ok) throw fail('setup', topic, `${what} is not available: tabs cannot sync safely`);
 };

@@ -53,7 +53,7 @@ export interface TabSourceOptions<T> {
 
 /**
  * The source of truth of one topic shared by every tab of an origin: a record `{ revision, epoch, data }` in
- * IndexedDB, changed only by {@link TabSource.update} under a Web Lock, announced on a BroadcastChannel.
+ * IndexedDB, changed only by {@link TabSource.update} (one read-write transaction), announced on a BroadcastChannel.
  * It is the `InvalidationSubscriber` and the `SnapshotProvider` for `createRevisionSync`.
  *
  * @example
@@ -65,13 +65,13 @@ export interface TabSourceOptions<T> {
 export interface TabSource<T> extends InvalidationSubscriber, SnapshotProvider<T> {
   readonly topic: Topic;
   /**
-   * Atomically, across all tabs: takes the Web Lock, reads the record, computes the new data with `next`
-   * (called with a private copy), bumps the revision, writes, then announces it. Calls made while a commit
-   * is in flight or waiting for the lock are grouped: applied in call order in one lock and one
-   * transaction, each on the previous one's result, announced once. Each resolves with its own revision
-   * (one per change, increasing in call order), or rejects alone with a {@link TabSyncError} (phase
-   * `update` or `write`) when its function throws or its result cannot be stored; a failed lock, read or
-   * transaction (phase `read`, `write` or `lock`) rejects every call of that commit, and nothing was written.
+   * Atomically, across all tabs: in one IndexedDB read-write transaction, reads the record, computes the new
+   * data with `next` (called with a private copy), bumps the revision, writes; once committed, announces it.
+   * Calls made while a commit is in flight are grouped: applied in call order in one transaction, each on
+   * the previous one's result, announced once. Each resolves with its own revision (one per change,
+   * increasing in call order), or rejects alone with a {@link TabSyncError} (phase `update` or `write`) when
+   * its function throws or its result cannot be stored; a failed read or transaction (phase `read` or
+   * `write`) rejects every call of that commit, and nothing was written.
    */
   update(next: T | ((current: T) => T)): Promise<Revision>;
   /** The `localStorage` copy of the last committed record, read synchronously (`mirror: true` only). */
@@ -101,11 +101,12 @@ const clone: <V>(value: V) => V = (value) => structuredClone(value);
 /**
  * Creates the {@link TabSource} of one topic. Two tabs writing at the same moment never produce the same
  * revision and never lose a write: `update()` runs read → change → bump → write inside one IndexedDB
- * transaction, under a Web Lock named `statesync:<dbName>:<topic>`, and announces only after commit.
+ * read-write transaction (IndexedDB runs those one at a time across every tab's connection), and announces
+ * only after commit.
  * A missing record reads as `{ revision: '0', data: initial }`; the first write creates a random `epoch`,
  * so readers recover when the site's storage is cleared.
  *
- * @throws TabSyncError (phase `setup`) when BroadcastChannel, Web Locks or IndexedDB is missing; there is
+ * @throws TabSyncError (phase `setup`) when BroadcastChannel or IndexedDB is missing; there is
  *   no silent fallback to unsafe writes.
  * @example
  * ```ts
@@ -131,8 +132,6 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
   } = options;
   if (typeof topic !== 'string' || topic === '')
     throw new TypeError('Expected `topic` to be a non-empty string.');
-  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-  need(locks?.request, topic, 'Web Locks (navigator.locks)');
   need(globalThis.indexedDB, topic, 'IndexedDB');
   const channel = acquireChannel(channelName);
   const key = `statesync:${dbName}:${topic}`;
@@ -183,12 +182,15 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
       let failure: unknown;
       let result: R;
       // A closing connection throws here: the promise rejects with that error, reported by the caller.
-      const tx = connection.transaction(STORE, mode);
+      // `relaxed`: complete once the OS has the data. Readers can only be ahead of the disk if the whole
+      // browser or OS dies, and then every tab dies with it.
+      const tx = connection.transaction(STORE, mode, { durability: 'relaxed' });
       const store = tx.objectStore(STORE);
       const request = store.get(topic);
       request.onsuccess = () => {
         try {
           result = body(request.result, store);
+          tx.commit?.(); // commit with the put, without waiting for its success event
         } catch (error) {
           failure = error;
           tx.abort();
@@ -220,21 +222,20 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
   const queue: Pending<T>[] = [];
   let committing = false;
   /**
-   * Group commit: takes the Web Lock once, then, in one transaction, reads the record and applies every update
-   * queued by then (those queued while waiting for the lock included), in order, each on the previous result;
-   * writes the last result, announces it once after the commit, and settles each caller with its own revision.
+   * Group commit: in one transaction, reads the record and applies every update queued by then (those queued
+   * while the transaction waited for another tab's included), in order, each on the previous result; writes the
+   * last result, announces it once the transaction completed, and settles each caller with its own revision.
    */
   const commit = async (): Promise<void> => {
     let batch: Pending<T>[] = [];
     try {
-      const record = await (locks as LockManager).request(key, () =>
-        transact('readwrite', (raw, store) => {
-          batch = queue.splice(0);
-          return run(parse(raw), batch, store);
-        }),
-      );
+      // Atomic across tabs without a lock: IndexedDB runs read-write transactions on one store one at a time,
+      // across every connection to the database, so nothing commits between this read and this write.
+      const record = await transact('readwrite', (raw, store) => {
+        batch = queue.splice(0);
+        return run(parse(raw), batch, store);
+      });
       if (record) {
-        if (mirror) writeMirror(record);
         const event = {
           topic,
           revision: record.revision,
@@ -248,10 +249,12 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
         } catch (error) {
           report(error as TabSyncError);
         }
+        if (mirror) writeMirror(record);
       }
     } catch (error) {
       if (!batch.length) batch = queue.splice(0);
-      const failure = error instanceof TabSyncError ? error : fail('lock', 'Web Lock request failed', error);
+      const failure =
+        error instanceof TabSyncError ? error : fail('write', 'IndexedDB transaction failed', error);
       for (const entry of batch) entry.out = failure;
     }
     for (const { out, resolve, reject } of batch)

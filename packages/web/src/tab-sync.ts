@@ -46,11 +46,11 @@ export interface TabSync<T> extends RevisionSyncHandle {
 
 /**
  * Keeps one topic in sync across the tabs of an origin with no backend: a {@link createTabSource} (IndexedDB
- * record written under a Web Lock, announced on a BroadcastChannel) wired to `createRevisionSync`, with
+ * record written in one transaction per commit, announced on a BroadcastChannel) wired to `createRevisionSync`, with
  * resync on focus, visibility, online and bfcache restore. `stop()` also closes the source. With `mirror: true`,
  * the first `start()` paints the localStorage copy of the last commit before reading IndexedDB.
  *
- * @throws TabSyncError (phase `setup`) when BroadcastChannel, Web Locks or IndexedDB is missing.
+ * @throws TabSyncError (phase `setup`) when BroadcastChannel or IndexedDB is missing.
  * @example
  * ```ts
  * import { createTabSync } from '@statesync/web';

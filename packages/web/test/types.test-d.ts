@@ -22,6 +22,6 @@ test('the data type flows from `initial` to update() and the applier', () => {
   // @ts-expect-error: a string is not a number
   void source.update('1');
   expectTypeOf<TabSyncPhase>().toEqualTypeOf<
-    'setup' | 'read' | 'update' | 'write' | 'lock' | 'broadcast' | 'mirror'
+    'setup' | 'read' | 'update' | 'write' | 'broadcast' | 'mirror'
   >();
 });
