@@ -65,8 +65,8 @@ export class SyncError extends Error {
 export class ProtocolError extends SyncError {
   override name = 'ProtocolError';
   declare readonly issues: readonly string[];
-  constructor(topic: string, what: string, issues: readonly string[]) {
-    super('protocol', topic, `Malformed ${what} for topic "${topic}": ${issues.join('; ')}.`);
+  constructor(topic: string, what: string, issues: readonly string[], fix = '') {
+    super('protocol', topic, `Malformed ${what} for topic "${topic}": ${issues.join('; ')}.${fix}`);
     this.issues = issues;
   }
 }

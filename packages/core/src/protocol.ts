@@ -38,15 +38,18 @@ export interface InvalidationEvent {
 }
 
 /**
- * The canonical state of a topic at `revision`, as returned by a provider.
+ * The canonical state of a topic at `revision`. What the engine hands out (to the applier, `schema`…) carries a
+ * checked {@link Revision}; what a provider returns may use a plain string (`SnapshotEnvelope<T, string>`): the
+ * engine checks it at the boundary and reports a non-canonical one (phase `protocol`, with the fix).
  *
  * @example
  * ```ts
  * const envelope: SnapshotEnvelope<{ theme: string }> = { revision: parseRevision('8'), data: { theme: 'dark' } };
+ * const provided: SnapshotEnvelope<{ theme: string }, string> = { revision: '8', data: { theme: 'dark' } };
  * ```
  */
-export interface SnapshotEnvelope<T = unknown> {
-  readonly revision: Revision;
+export interface SnapshotEnvelope<T = unknown, R extends string = Revision> {
+  readonly revision: R;
   readonly data: T;
   /** Changes when the source restarts without keeping its revision; such a snapshot is applied regardless. */
   readonly epoch?: string;
@@ -90,6 +93,19 @@ const ENVELOPE: readonly Check[] = [
   ['epoch', isString, 'a string', 1],
 ];
 
+/** What to send instead of a revision that is not canonical but means one (a number, leading zeros). */
+const revisionFix = (value: unknown): string => {
+  const text =
+    typeof value === 'number' || typeof value === 'bigint'
+      ? String(value)
+      : typeof value === 'string'
+        ? value.trim().replace(/^\+?0+(?=\d)/, '')
+        : '';
+  return isCanonicalRevision(text)
+    ? ` (${typeof value === 'string' ? 'not canonical' : `a ${typeof value}`}): send it as the string "${text}"`
+    : '';
+};
+
 /**
  * @internal Checks `input` against `checks`: a fresh object holding only the known fields (each read once),
  * or every issue found. Never throws.
@@ -108,7 +124,7 @@ function parseWith<T>(input: unknown, checks: readonly Check[], shape: string): 
         issues.push(
           field === undefined
             ? `\`${key}\` is missing`
-            : `\`${key}\` must be ${expected}, got ${describe(field)}`,
+            : `\`${key}\` must be ${expected}, got ${describe(field)}${key === 'revision' ? revisionFix(field) : ''}`,
         );
     }
   } catch (error) {
@@ -215,7 +231,7 @@ export interface SnapshotRequest {
 
 /**
  * Returns the current canonical snapshot. The result is parsed by the engine, so a provider may return
- * untrusted JSON typed as `SnapshotEnvelope<T>`.
+ * untrusted JSON, and its `revision` may be a plain string (`'5'`): the engine checks it is canonical.
  *
  * @example
  * ```ts
@@ -226,7 +242,7 @@ export interface SnapshotRequest {
  * ```
  */
 export interface SnapshotProvider<T = unknown> {
-  getSnapshot(request?: SnapshotRequest): Promise<SnapshotEnvelope<T>>;
+  getSnapshot(request?: SnapshotRequest): Promise<SnapshotEnvelope<T, string>>;
 }
 
 /**

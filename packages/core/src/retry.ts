@@ -170,7 +170,7 @@ export function withRetryReporting<T>(
     } catch {}
   };
   return {
-    async getSnapshot(request?: SnapshotRequest): Promise<SnapshotEnvelope<T>> {
+    async getSnapshot(request?: SnapshotRequest): Promise<SnapshotEnvelope<T, string>> {
       const signal = request?.signal;
       for (let attempt = 1; ; attempt++) {
         signal?.throwIfAborted();

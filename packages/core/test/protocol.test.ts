@@ -27,7 +27,7 @@ describe('parseInvalidationEvent', () => {
     if (!r.ok) {
       expect(r.issues).toHaveLength(5);
       expect(r.issues[1]).toBe(
-        '`revision` must be a decimal string from "0" to "18446744073709551615" without sign, spaces or leading zeros, got "01"',
+        '`revision` must be a decimal string from "0" to "18446744073709551615" without sign, spaces or leading zeros, got "01" (not canonical): send it as the string "1"',
       );
     }
     expect(parseInvalidationEvent({ revision: '1' })).toEqual({ ok: false, issues: ['`topic` is missing'] });

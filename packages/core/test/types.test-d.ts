@@ -60,3 +60,24 @@ describe('types', () => {
     e.revision = parseRevision('2');
   });
 });
+
+describe('types that do not fight (issue 18)', () => {
+  test('a provider may return a plain string revision; the applier still receives a Revision', () => {
+    const subscriber = { subscribe: async () => () => {} };
+    createRevisionSync({
+      topic: 't',
+      subscriber,
+      provider: { getSnapshot: async () => ({ revision: '5', data: { theme: 'dark' } }) },
+      applier: {
+        apply(snapshot) {
+          expectTypeOf(snapshot.revision).toEqualTypeOf<Revision>();
+          expectTypeOf(snapshot.data).toEqualTypeOf<{ theme: string }>();
+        },
+      },
+    });
+    const provided: SnapshotEnvelope<number, string> = { revision: '5', data: 1 };
+    // @ts-expect-error what the engine hands out stays branded: a plain string is not a Revision there
+    const handedOut: SnapshotEnvelope<number> = provided;
+    void handedOut;
+  });
+});

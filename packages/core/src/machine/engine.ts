@@ -75,6 +75,8 @@ const deferred = (): Deferred => {
   promise.catch(noop);
   return { promise, resolve, reject };
 };
+/** Said of failures that come back identical on every attempt. */
+const NO_FIX = ' Retrying will not fix this: fix ';
 const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === 'function';
 const disposeKey: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
@@ -156,6 +158,9 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const logger = options.logger ?? noopLogger;
+  // Loud default: with neither `logger` nor `onError`, each distinct failure (phase + message, digits aside) is
+  // printed once with console.warn: the message only, never the context (raw input, data).
+  const printed = !options.logger && !onError && new Set<string>();
   const fire = (go: boolean) => dispatch({ type: IN_PACED, fire: go });
   let held = false;
   // Default pacing: every event of one synchronous burst shares one fetch, started on the next microtask.
@@ -229,6 +234,15 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       retryInMs: context.retryInMs,
       cause: error.cause,
     });
+    const key = error.phase + error.message.replace(/\d+/g, '#');
+    if (printed && !printed.has(key) && printed.size < 100) {
+      printed.add(key);
+      try {
+        console.warn(
+          `[state-sync] ${error.message} (printed once: pass \`onError\` or \`logger\` to handle it)`,
+        );
+      } catch {}
+    }
     try {
       onError?.(context);
     } catch (thrown) {
@@ -346,7 +360,17 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
             end();
             const parsed = parseSnapshotEnvelope(raw);
             if (parsed.ok) dispatch({ type: IN_FETCHED, id, snapshot: parsed.value, jitter: jitter() });
-            else failed(id, 'protocol', new ProtocolError(topic, 'snapshot envelope', parsed.issues));
+            else
+              failed(
+                id,
+                'protocol',
+                new ProtocolError(
+                  topic,
+                  'snapshot envelope from the provider',
+                  parsed.issues,
+                  NO_FIX + 'the provider.',
+                ),
+              );
           },
         ).finally(end);
         return;
@@ -366,7 +390,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
               throw new SyncError(
                 'validate',
                 topic,
-                `Snapshot ${revision} of topic "${topic}" does not match the schema: ${formatIssues(result.issues)}.`,
+                `Snapshot ${revision} of topic "${topic}" does not match the schema: ${formatIssues(result.issues)}.${NO_FIX}the provider's data or the schema.`,
               );
             const data = result.value;
             dispatch({

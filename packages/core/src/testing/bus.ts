@@ -209,7 +209,7 @@ export function createFaultyBus(options: FaultyBusOptions = {}): FaultyBus {
     listenerCount: () => subs.size,
     wrapProvider<T>(provider: SnapshotProvider<T>): SnapshotProvider<T> {
       return {
-        async getSnapshot(request?: SnapshotRequest): Promise<SnapshotEnvelope<T>> {
+        async getSnapshot(request?: SnapshotRequest): Promise<SnapshotEnvelope<T, string>> {
           stats.fetches++;
           if (chance(faults.hang)) {
             stats.hung++;
