@@ -96,6 +96,8 @@ export interface WatchListener {
 export interface RedisStore {
   /** The pub/sub channel of this prefix. */
   readonly channel: string;
+  /** Published events carry the data when its JSON text is at most this many bytes (`0`: never). */
+  readonly inlineMaxBytes: number;
   /** The key of a topic's hash. */
   key(topic: Topic): string;
   /** Reads a topic; a missing hash is created at revision 0 of a new epoch (atomically, so readers agree). */
@@ -194,6 +196,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   return {
     channel,
+    inlineMaxBytes,
     key,
     async read(topic) {
       ready(topic);

@@ -231,6 +231,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
             ? { redis: options.redis, onError: (e) => onError(e, 'pubsub') }
             : { redis: options.redis, prefix, onError: (e) => onError(e, 'pubsub') },
         );
+  const inlineMaxBytes = store.inlineMaxBytes ?? 4096;
   const originOk =
     typeof allowedOrigins === 'function'
       ? allowedOrigins
@@ -314,18 +315,27 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     if (text === undefined) return;
     for (const conn of entry.conns) sendPoke(conn, entry, text);
   };
-  /** A newer state of a watched topic: remember it and poke its subscribers (coalesced). */
-  const learn = (entry: Entry, epoch: string, revision: string, data?: { value: unknown }) => {
+  /** Sends the pending poke of `entry` now (before a heartbeat that announces the same state). */
+  const flushNow = (entry: Entry) => {
+    if (entry.timer === undefined) return;
+    clock.clearTimeout(entry.timer);
+    flush(entry);
+  };
+  /**
+   * A newer state of a watched topic: remember it and poke its subscribers (coalesced). `data` is its JSON text
+   * when known and small enough to ride in the poke (then clients apply it without fetching).
+   */
+  const learn = (entry: Entry, epoch: string, revision: string, data?: string) => {
     if (!newer(entry.state, epoch, revision)) return;
     entry.state = { epoch, revision } as TopicState;
-    entry.poke = JSON.stringify(
-      data
-        ? { type: 'poke', topic: entry.topic, revision, epoch, data: data.value }
-        : { type: 'poke', topic: entry.topic, revision, epoch },
-    );
+    const head = `{"type":"poke","topic":${JSON.stringify(entry.topic)},"revision":"${revision}","epoch":${JSON.stringify(epoch)}`;
+    entry.poke = data === undefined ? `${head}}` : `${head},"data":${data}}`;
     if (coalesceMs === 0) flush(entry);
     else if (entry.timer === undefined) entry.timer = clock.setTimeout(() => flush(entry), coalesceMs);
   };
+  /** `json` if it may ride in a poke: at most `inlineMaxBytes`, and not `null` (readers fetch that). */
+  const inlinable = (json: string | undefined): string | undefined =>
+    json !== undefined && json !== 'null' && Buffer.byteLength(json) <= inlineMaxBytes ? json : undefined;
   const onEvent = (topic: string, json: string) => {
     const entry = entries.get(topic);
     if (!entry) return;
@@ -338,9 +348,14 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     const { revision, epoch } = event;
     if (!isRevisionText(revision) || typeof epoch !== 'string') return;
     const inline = Object.hasOwn(event, 'data') && event.data !== null;
-    learn(entry, epoch, revision, inline ? { value: event.data } : undefined);
+    learn(entry, epoch, revision, inline ? JSON.stringify(event.data) : undefined);
   };
-  /** Re-reads where every watched topic stands (pub/sub is only a hint). */
+  /**
+   * Re-reads where every watched topic stands (pub/sub is only a hint). A topic found newer is read whole (one
+   * read per revision, shared with the snapshot endpoint) so that its poke carries the data when small, and the
+   * poke goes out at once: a heartbeat that follows announces the same state, and clients that missed the
+   * pub/sub message apply it from the poke instead of all fetching at once.
+   */
   const reread = async () => {
     if (entries.size === 0) return;
     let states: Map<string, TopicState>;
@@ -350,17 +365,28 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       report(error, 'reread');
       return;
     }
+    const changed: Promise<void>[] = [];
     for (const [topic, state] of states) {
       const entry = entries.get(topic);
-      if (entry) learn(entry, state.epoch, state.revision);
+      if (!entry || !newer(entry.state, state.epoch, state.revision)) continue;
+      changed.push(
+        readSnapshot(topic).then(
+          () => flushNow(entry),
+          (error: unknown) => {
+            report(error, 'reread');
+            learn(entry, state.epoch, state.revision);
+            flushNow(entry);
+          },
+        ),
+      );
     }
+    await Promise.all(changed);
   };
+  /** Where a topic stands, with its data (the first subscriber's poke carries it when small). */
   const load = (entry: Entry): Promise<void> =>
-    (entry.loading ??= store.readStates([entry.topic]).then(
-      (states) => {
+    (entry.loading ??= readSnapshot(entry.topic).then(
+      () => {
         entry.loading = undefined;
-        const state = states.get(entry.topic);
-        if (state) learn(entry, state.epoch, state.revision);
       },
       (error: unknown) => {
         entry.loading = undefined;
@@ -467,13 +493,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         report(error, 'subscribe');
         return;
       }
-    // The subscription's first poke: where the topic stands now.
-    if (entry.state && !conn.closed && conn.topics.has(entry))
-      sendPoke(
-        conn,
-        entry,
-        JSON.stringify({ type: 'poke', topic, revision: entry.state.revision, epoch: entry.state.epoch }),
-      );
+    // The subscription's first poke: where the topic stands now, with the data when the server has it and it is
+    // small, so that a client that reconnects applies what it missed without fetching.
+    if (entry.poke !== undefined && !conn.closed && conn.topics.has(entry)) sendPoke(conn, entry, entry.poke);
   };
   const unsubscribe = (conn: Conn, entry: Entry) => {
     conn.topics.delete(entry);
@@ -585,7 +607,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         const cached: Cached = { epoch, revision, body, etag: `"${encodeURIComponent(epoch)}:${revision}"` };
         const entry = entries.get(topic);
         if (entry) {
-          learn(entry, epoch, revision);
+          learn(entry, epoch, revision, inlinable(data));
           cache.set(topic, cached);
         }
         return cached;

@@ -1,4 +1,5 @@
 import { compareRevisions, type Revision } from '@statesync/core';
+import { createManualClock } from '@statesync/core/testing';
 import { RedisSourceError } from '@statesync/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../scripts/redis.mjs';
@@ -139,6 +140,57 @@ describe('two servers behind one Redis', () => {
     expect(b.sync.stats().clients).toBe(6);
   });
 
+  it('catches the clients of a killed server up from the pokes alone: no snapshot fetch, none failed', async () => {
+    const topic = fresh();
+    const [a, b] = await twoNodes();
+    // Every client on A (B first sees the topic when they arrive), A's snapshot URL first too; their reconnect
+    // delays run on a manual clock, so that the write below lands while they are away.
+    const reconnects = createManualClock();
+    const all = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => startClient(`k${i}`, topic, [a, b], 'ws', reconnects)),
+    );
+    clients.push(...all);
+    const source = createRedisSource({
+      store: createRedisStore({ redis: b.redis }),
+      topic,
+      initial: { n: 0 },
+    });
+    await source.update({ n: 1 });
+    const { epoch } = await source.read();
+    await Promise.all(all.map((c) => c.until(at(epoch, '1'))));
+    const fetchedBefore = b.snapshots();
+    await a.kill();
+    await Promise.all(all.map((c) => c.until((x) => x.subscriber.status === 'connecting')));
+    const revision = await source.update({ n: 2 });
+    await reconnects.advance(50); // the longest reconnect delay: every client connects to B
+    await Promise.all(all.map((c) => c.until(at(epoch, revision))));
+    for (const c of all) {
+      expect(c.last()?.data).toEqual({ n: 2 });
+      expect(c.subscriber.connections).toBe(2);
+      expect(c.subscriber.resyncs).toBe(0);
+      expect(c.syncErrors).toEqual([]);
+    }
+    expect(b.snapshots()).toBe(fetchedBefore);
+    expect(b.sync.stats().clients).toBe(4);
+  });
+
+  it('fires resync after a reconnect whose subscription is not answered with a poke (refused, unavailable)', async () => {
+    const topic = fresh();
+    const a = await startNode('A', redis.port);
+    // B refuses the topic: the reconnected subscriber gets an error instead of the topic's first poke.
+    const b = await startNode('B', redis.port, { authorize: () => false });
+    nodes = [a, b];
+    const reconnects = createManualClock();
+    const client = await startClient('r', topic, [a, b], 'ws', reconnects);
+    clients.push(client);
+    expect(client.subscriber.resyncs).toBe(0);
+    await a.kill();
+    await client.until((x) => x.subscriber.status === 'connecting');
+    await reconnects.advance(50);
+    await client.until((x) => x.errors.some((e) => e.code === 'forbidden'));
+    expect(client.subscriber.resyncs).toBe(1);
+  });
+
   it('catches up within one heartbeat when a pub/sub message is lost', async () => {
     const topic = fresh();
     const [a, b] = await twoNodes();
@@ -151,11 +203,14 @@ describe('two servers behind one Redis', () => {
     // A write whose PUBLISH never reaches anyone: the hash changes behind the servers' backs.
     await a.redis.hset(store.key(topic), 'revision', '2', 'data', '{"n":2}');
     expect(a.sync.stats().heartbeats).toBe(0);
+    const fetched = a.snapshots() + b.snapshots();
     await Promise.all([a.clock.advance(1000), b.clock.advance(1000)]);
     await Promise.all(all.map((c) => c.until(at(epoch, '2'))));
     expect(a.sync.stats().heartbeats).toBe(1);
     expect(b.sync.stats().heartbeats).toBe(1);
     for (const c of all) expect(c.last()?.data).toEqual({ n: 2 });
+    // The re-read that found it sent it in a poke, before the heartbeat: nobody fetched.
+    expect(a.snapshots() + b.snapshots()).toBe(fetched);
   });
 });
 

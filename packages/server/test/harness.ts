@@ -48,6 +48,8 @@ export interface Node {
   readonly base: string;
   readonly ws: string;
   readonly errors: { error: unknown; context: string }[];
+  /** Snapshot requests this node answered. */
+  snapshots(): number;
   kill(): Promise<void>;
 }
 
@@ -69,7 +71,9 @@ export const startNode = async (
     onError: (error, context) => errors.push({ error, context }),
     ...options,
   });
+  let snapshots = 0;
   const http = createServer((req, res) => {
+    if (req.url?.startsWith('/statesync/snapshot')) snapshots++;
     if (!sync.handle(req, res)) res.writeHead(404).end();
   });
   sync.attach(http);
@@ -85,6 +89,7 @@ export const startNode = async (
     http,
     clock,
     errors,
+    snapshots: () => snapshots,
     base: `http://127.0.0.1:${port}/statesync`,
     ws: `ws://127.0.0.1:${port}/statesync/ws`,
     async kill() {
@@ -104,6 +109,8 @@ export interface Client {
   readonly subscriber: ServerSubscriber;
   readonly applied: SnapshotEnvelope<unknown>[];
   readonly errors: ServerError[];
+  /** What the engine reported through `onError` (phase and message). */
+  readonly syncErrors: string[];
   last(): SnapshotEnvelope<unknown> | undefined;
   until(ok: (client: Client) => boolean): Promise<void>;
   stop(): void;
@@ -115,14 +122,37 @@ export const startClient = async (
   topic: string,
   nodes: readonly Node[],
   transport: 'ws' | 'sse' = 'ws',
+  /** Drives the subscriber's reconnect delays (and its watchdog) instead of the real timers. */
+  reconnectClock?: ManualClock,
 ): Promise<Client> => {
   const applied: SnapshotEnvelope<unknown>[] = [];
   const errors: ServerError[] = [];
+  const syncErrors: string[] = [];
   const w = waiter();
-  const reconnect = { minDelayMs: 5, maxDelayMs: 50, onError: (e: ServerError) => errors.push(e) };
+  const reconnect = {
+    minDelayMs: 5,
+    maxDelayMs: 50,
+    onError: (e: ServerError) => {
+      errors.push(e);
+      w.notify();
+    },
+    ...(reconnectClock ? { clock: reconnectClock } : {}),
+  };
+  // A socket that closes also wakes the waiters (listener added before the subscriber's own `onclose`).
+  class Socket extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      this.addEventListener('close', () => w.notify());
+    }
+  }
   const subscriber =
     transport === 'ws'
-      ? createWebSocketSubscriber({ url: nodes.map((n) => n.ws), topics: [topic], WebSocket, ...reconnect })
+      ? createWebSocketSubscriber({
+          url: nodes.map((n) => n.ws),
+          topics: [topic],
+          WebSocket: Socket,
+          ...reconnect,
+        })
       : createSseSubscriber({ url: nodes.map((n) => n.base), topics: [topic], ...reconnect });
   const handle = createRevisionSync({
     topic,
@@ -143,6 +173,7 @@ export const startClient = async (
     },
     resyncOn: [subscriber.resync],
     retry: { initialDelayMs: 5, maxDelayMs: 50 },
+    onError: ({ phase, error }) => syncErrors.push(`${phase}: ${(error as Error).message}`),
   });
   const client: Client = {
     id,
@@ -150,6 +181,7 @@ export const startClient = async (
     subscriber,
     applied,
     errors,
+    syncErrors,
     last: () => applied.at(-1),
     until: (ok) => w.until(() => ok(client)),
     stop: () => handle.stop(),

@@ -113,6 +113,19 @@ describe('HTTP snapshot provider', () => {
     expect(s.sync.stats().snapshotReads).toBe(reads + 1); // not watched: read, but no body sent
   });
 
+  it('moves on to the next URL within the same call when a server is gone (no failed fetch, no backoff)', async () => {
+    const gone = await node();
+    const live = await node();
+    await gone.kill();
+    const provider = createHttpSnapshotProvider({ url: [gone.base, live.base], topic: 'failover:1' });
+    const first = await provider.getSnapshot({ signal: new AbortController().signal });
+    expect(first).toEqual({ revision: '0', epoch: expect.any(String), data: null });
+    expect(live.snapshots()).toBe(1);
+    // Every URL gone: the call fails with the network error, after trying each once.
+    await live.kill();
+    await expect(provider.getSnapshot({ signal: new AbortController().signal })).rejects.toThrow();
+  });
+
   it('reports a refused snapshot as a ServerError with code forbidden', async () => {
     const s = await node();
     const provider = createHttpSnapshotProvider({ url: s.base, topic: 'secret:9' });

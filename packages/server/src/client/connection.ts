@@ -51,7 +51,9 @@ export interface ReconnectOptions {
 /**
  * An `InvalidationSubscriber` over one server connection (WebSocket or SSE) for a fixed set of topics: pokes and
  * heartbeats become invalidation events. It connects on the first `subscribe`, reconnects with backoff and jitter
- * (rotating through the URLs given), resubscribes, then fires `resync` once per reconnect.
+ * (rotating through the URLs given) and resubscribes. The server answers each subscription with a poke of where
+ * the topic stands (with its data when small), which is all a handle needs to catch up; `resync` fires only when
+ * a reconnection does not bring that poke for every topic (an `error` for one, or a heartbeat first).
  *
  * @example
  * ```ts
@@ -59,7 +61,10 @@ export interface ReconnectOptions {
  * ```
  */
 export interface ServerSubscriber extends InvalidationSubscriber {
-  /** Pass in the engine's `resyncOn`: fires once after each reconnect, so the engine fetches once. */
+  /**
+   * Pass in the engine's `resyncOn`: fires at most once per reconnect, when the server did not announce every
+   * topic in its first pokes (then the engine fetches once).
+   */
   readonly resync: ResyncTrigger;
   /** `connecting`, `open` or `closed` (no handler). */
   readonly status: 'connecting' | 'open' | 'closed';
@@ -67,6 +72,8 @@ export interface ServerSubscriber extends InvalidationSubscriber {
   readonly connections: number;
   /** Heartbeats received so far. */
   readonly heartbeats: number;
+  /** Times `resync` fired (reconnections that the server's first pokes did not cover). */
+  readonly resyncs: number;
 }
 
 /** @internal What a transport reports to the shared machinery. */
@@ -87,6 +94,7 @@ const globalClock: Clock = {
 /** @internal The reconnecting subscriber around a transport. */
 export function createServerSubscriber(
   urls: readonly string[],
+  topics: readonly string[],
   transport: Transport,
   options: ReconnectOptions,
 ): ServerSubscriber {
@@ -111,6 +119,14 @@ export function createServerSubscriber(
   let timer: unknown;
   let heartbeatMs = 0;
   let lastSeen = 0;
+  let resyncCount = 0;
+  /** After a reconnect: topics whose first poke has not come yet (a resync is due if one never does). */
+  let unannounced: Set<string> | undefined;
+  const resyncNow = () => {
+    unannounced = undefined;
+    resyncCount++;
+    for (const resync of resyncs) resync();
+  };
 
   const report = (error: ServerError) => {
     try {
@@ -154,8 +170,9 @@ export function createServerSubscriber(
           opened = true;
           status = 'open';
           lastSeen = clock.now();
-          const reconnect = connections++ > 0;
-          if (reconnect) for (const resync of resyncs) resync();
+          // After a reconnect, the server's first poke per topic says where each stands (with the data when
+          // small): the handles catch up from it, and fetch only if it is newer and carries no data.
+          unannounced = connections++ > 0 ? new Set(topics) : undefined;
         },
         message(text) {
           if (id !== generation) return;
@@ -172,14 +189,20 @@ export function createServerSubscriber(
               return;
             case 'poke': {
               const { type: _, ...event } = message;
-              return deliver(event);
+              deliver(event);
+              if (unannounced?.delete(message.topic) && unannounced.size === 0) unannounced = undefined;
+              return;
             }
             case 'heartbeat':
               heartbeats++;
+              // A heartbeat before every topic's first poke: the server could not announce one; fetch.
+              if (unannounced) resyncNow();
               for (const state of message.topics) deliver(state);
               return;
             case 'error':
-              return report(new ServerError(message.code, message.message, message.topic));
+              report(new ServerError(message.code, message.message, message.topic));
+              if (unannounced && (message.topic === undefined || unannounced.has(message.topic))) resyncNow();
+              return;
           }
         },
         close(reason) {
@@ -235,6 +258,9 @@ export function createServerSubscriber(
     },
     get heartbeats() {
       return heartbeats;
+    },
+    get resyncs() {
+      return resyncCount;
     },
     resync(fire) {
       resyncs.add(fire);

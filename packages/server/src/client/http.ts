@@ -33,8 +33,8 @@ const codeOf = (status: number) =>
 
 /**
  * A `SnapshotProvider` over `GET <url>/snapshot?topic=…`: passes the engine's `AbortSignal` to `fetch`, sends the
- * last ETag as `If-None-Match`, and answers a 304 with the envelope it already has. The engine parses and checks
- * the envelope.
+ * last ETag as `If-None-Match`, and answers a 304 with the envelope it already has. With several URLs, a network
+ * failure tries the next one within the same call (each at most once). The engine parses and checks the envelope.
  *
  * @example
  * ```ts
@@ -57,15 +57,23 @@ export function createHttpSnapshotProvider<T = unknown>(
   return {
     async getSnapshot(request?: SnapshotRequest) {
       const signal = request?.signal ?? new AbortController().signal;
-      const base = (urls[index % urls.length] as string).replace(/\/$/, '');
       const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
       if (etag && last) headers['if-none-match'] = etag;
-      let response: Awaited<ReturnType<FetchLike>>;
-      try {
-        response = await fetchFn(`${base}/snapshot?topic=${encodeURIComponent(topic)}`, { signal, headers });
-      } catch (error) {
-        if (!signal.aborted) index++;
-        throw error;
+      let response: Awaited<ReturnType<FetchLike>> | undefined;
+      // A network failure (a server that went away) moves on to the next URL at once, within this call: the
+      // engine's backoff is for a source that fails, not for one dead server among several.
+      for (let tried = 1; !response; tried++) {
+        const base = (urls[index % urls.length] as string).replace(/\/$/, '');
+        try {
+          response = await fetchFn(`${base}/snapshot?topic=${encodeURIComponent(topic)}`, {
+            signal,
+            headers,
+          });
+        } catch (error) {
+          if (signal.aborted) throw error;
+          index++;
+          if (tried >= urls.length) throw error;
+        }
       }
       if (response.status === 304 && last) return last;
       if (!response.ok) {

@@ -58,6 +58,7 @@ export function createSseSubscriber(options: SseSubscriberOptions): ServerSubscr
   const urls = typeof options.url === 'string' ? [options.url] : options.url;
   return createServerSubscriber(
     urls,
+    topics,
     (url, events) => {
       const controller = new AbortController();
       const run = async () => {

@@ -39,8 +39,9 @@ export interface WebSocketSubscriberOptions extends ReconnectOptions {
 
 /**
  * An invalidation subscriber over a WebSocket to `@statesync/server`: subscribes to `topics`, turns pokes and
- * heartbeats into invalidation events, reconnects with backoff and jitter, resubscribes, and fires `resync`
- * once per reconnect.
+ * heartbeats into invalidation events, reconnects with backoff and jitter, and resubscribes. After a reconnect
+ * the server's first poke per topic (with the data when small) catches the handles up; `resync` fires only if
+ * it does not come for every topic.
  *
  * @example
  * ```ts
@@ -69,6 +70,7 @@ export function createWebSocketSubscriber(options: WebSocketSubscriberOptions): 
   const urls = typeof options.url === 'string' ? [options.url] : options.url;
   return createServerSubscriber(
     urls,
+    topics,
     (url, events) => {
       const socket = new Socket(url);
       socket.onopen = () => {
