@@ -5,6 +5,7 @@ import {
   type RevisionSyncHandle,
   type RevisionSyncOptions,
 } from '@statesync/core';
+import { fail } from './errors';
 import { createTabSource, type TabSource, type TabSourceOptions } from './source';
 import { webResyncTriggers } from './triggers';
 
@@ -40,7 +41,11 @@ export interface TabSyncOptions<T>
 export interface TabSync<T> extends RevisionSyncHandle {
   /** The source of truth (IndexedDB record + BroadcastChannel). */
   readonly source: TabSource<T>;
-  /** `source.update`: atomic across tabs; every tab (this one included) then applies the new revision. */
+  /**
+   * `source.update`: atomic across tabs; every tab (this one included) then applies the new revision. Rejects
+   * with a `TabSyncError` (phase `setup`), writing nothing, until `start()` has been called: a handle that is
+   * not started would never show its own writes.
+   */
   update(next: T | ((current: T) => T)): Promise<Revision>;
 }
 
@@ -86,14 +91,14 @@ export function createTabSync<T>(options: TabSyncOptions<T>): TabSync<T> {
     handle.stop();
     source.close();
   };
-  let paint = !options.schema;
+  let started = false;
   /**
    * Fast start: with `mirror`, the first `start()` shows the localStorage copy of the last commit at once (not
    * with a `schema`: it is checked on the engine's path only), then the engine reads IndexedDB and follows.
    */
   const start = async () => {
-    const early = paint && source.peek();
-    paint = false;
+    const early = !started && !options.schema && source.peek();
+    started = true;
     if (early)
       try {
         await options.applier.apply(early);
@@ -102,5 +107,9 @@ export function createTabSync<T>(options: TabSyncOptions<T>): TabSync<T> {
       }
     return handle.start();
   };
-  return { ...handle, source, start, update: source.update, stop, [Symbol.dispose]: stop };
+  const update: TabSync<T>['update'] = (next) =>
+    started
+      ? source.update(next)
+      : Promise.reject(fail('setup', options.topic, 'update() before start(): call start() first'));
+  return { ...handle, source, start, update, stop, [Symbol.dispose]: stop };
 }
