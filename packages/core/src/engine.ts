@@ -46,7 +46,7 @@ export interface SyncState {
   readonly localRevision: Revision;
   /** The highest revision announced in the local epoch (never below `localRevision`). */
   readonly wantedRevision: Revision;
-  /** The epoch of the last applied snapshot, if the source uses epochs. */
+  /** The epoch of the last applied snapshot, if the source uses epochs (before the first apply: the epoch events announced). */
   readonly epoch: string | undefined;
   /** The last failure; cleared by the next successful fetch. */
   readonly lastError: SyncError | undefined;

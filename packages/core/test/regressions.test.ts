@@ -279,6 +279,74 @@ describe('issue 12 regressions (state-machine engine)', () => {
   });
 });
 
+// Found by the model runs (model.test.ts): the source restarts (a new epoch) before the handle's first apply.
+describe('model-found regressions', () => {
+  const restartBeforeFirstApply = () => {
+    const { provider, calls } = manualProvider<number>();
+    const handlers: ((event: unknown) => void)[] = [];
+    const errors: SyncErrorContext[] = [];
+    const applied: SnapshotEnvelope<number>[] = [];
+    const handle = createRevisionSync<number>({
+      topic: 't',
+      subscriber: {
+        subscribe: async (handler) => {
+          handlers.push(handler);
+          return () => {};
+        },
+      },
+      provider,
+      applier: { apply: (s) => void applied.push(s) },
+      onError: (ctx) => void errors.push(ctx),
+      clock: createManualClock(),
+    });
+    const publish = (event: object) => {
+      for (const handler of handlers) handler({ topic: 't', ...event });
+    };
+    return { handle, calls, errors, applied, publish };
+  };
+
+  test('an announcement of the old epoch, received before the first apply, is not reported unconfirmed after a restart', async () => {
+    const { handle, calls, errors, applied, publish } = restartBeforeFirstApply();
+    void handle.start();
+    await flushMicrotasks();
+    publish({ revision: '5', epoch: 'a' }); // announced while the first fetch runs
+    publish({ revision: '1', epoch: 'b' }); // the source restarted: epoch b starts again at 1
+    calls[0]?.resolve({ revision: rev('1'), data: 1, epoch: 'b' });
+    await flushMicrotasks();
+    // The provider may be asked once more (it cannot tell the restart's event from a later one).
+    calls[1]?.resolve({ revision: rev('1'), data: 1, epoch: 'b' });
+    await flushMicrotasks();
+    expect(await outcome(handle.whenSynced())).toEqual({ state: 'resolved', value: undefined });
+    expect(revisions(applied)).toEqual(['1']);
+    expect(handle.getStatus()).toMatchObject({
+      status: 'synced',
+      localRevision: '1',
+      wantedRevision: '1',
+      epoch: 'b',
+    });
+    expect(errors).toEqual([]);
+    expect(calls.length).toBeLessThanOrEqual(2);
+    handle.stop();
+  });
+
+  test('a restart announced while the first fetch runs is not fast-rejected: the new epoch is fetched', async () => {
+    const { handle, calls, errors, applied, publish } = restartBeforeFirstApply();
+    void handle.start();
+    await flushMicrotasks();
+    publish({ revision: '5', epoch: 'a' });
+    publish({ revision: '1', epoch: 'b' }); // the restart, after the fetch started
+    calls[0]?.resolve({ revision: rev('5'), data: 5, epoch: 'a' }); // the fetch read the old epoch
+    await flushMicrotasks();
+    expect(calls).toHaveLength(2); // the restart's announcement leads to a fetch
+    calls[1]?.resolve({ revision: rev('1'), data: 1, epoch: 'b' });
+    await flushMicrotasks();
+    expect(revisions(applied)).toEqual(['5', '1']);
+    expect(handle.getStatus()).toMatchObject({ status: 'synced', localRevision: '1', epoch: 'b' });
+    expect(errors).toEqual([]);
+    handle.stop();
+  });
+});
+
 describe('clock injection sanity', () => {
   test('the manual clock is the only time source: no timer left after stop()', async () => {
     const clock = createManualClock();

@@ -409,7 +409,7 @@ function check(s: S, fx: Fx, snapshot: SnapshotEnvelope): void {
 /** Freshness is checked here, right before applying: the one gate every snapshot passes. */
 function decide(s: S, fx: Fx, snapshot: SnapshotEnvelope): void {
   const { revision, epoch } = snapshot;
-  const reset = s.applied && epoch !== undefined && s.epoch !== undefined && epoch !== s.epoch;
+  const reset = epoch !== undefined && s.epoch !== undefined && epoch !== s.epoch;
   s.attempt = { ...(s.attempt as Attempt), snapshot, reset };
   if (!s.applied || reset || cmp(revision, s.local) > 0) {
     s.work = APPLYING;
@@ -664,7 +664,7 @@ export function step(state: MachineState, input: MachineInput): Transition {
       if (!att || !snapshot || input.id !== att.id || s.work !== APPLYING) return { state, effects: NOTHING };
       s.local = snapshot.revision;
       s.applied = true;
-      if (snapshot.epoch !== undefined) s.epoch = snapshot.epoch;
+      s.epoch = snapshot.epoch;
       s.wanted = att.reset ? s.local : maxRevision(s.wanted, s.local);
       done(s, fx);
       break;
@@ -698,8 +698,11 @@ export function step(state: MachineState, input: MachineInput): Transition {
         s.requested++;
       } else {
         s.wanted = revision;
+        // Before the first apply, the announced epoch stands for the local one: a restart announced around
+        // the first fetch is then news, and its snapshot a reset.
+        if (!s.applied) s.epoch = epoch;
         // An inline snapshot is applied from the event only in the local epoch; otherwise the fetch decides.
-        if (data !== undefined && s.applied && epoch === s.epoch)
+        else if (data !== undefined && epoch === s.epoch)
           s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };
       }
       kick(s, fx);
