@@ -138,8 +138,8 @@ interface Entry {
   readonly topic: string;
   readonly conns: Set<Conn>;
   state: TopicState | undefined;
-  /** The latest poke, serialized once for every socket. */
-  poke: string | undefined;
+  /** The latest poke, serialized and encoded once for every socket. */
+  poke: Poke | undefined;
   /** Coalescing window open (its timer armed). */
   timer: unknown;
   loading: Promise<void> | undefined;
@@ -151,10 +151,17 @@ interface Conn {
   readonly res: ServerResponse | undefined;
   readonly topics: Set<Entry>;
   /** Latest poke per topic while the socket is slow. */
-  held: Map<Entry, string> | undefined;
+  held: Map<Entry, Poke> | undefined;
   alive: boolean;
   closed: boolean;
 }
+
+/** A poke as JSON text (SSE) and as its UTF-8 bytes (WebSocket text frames: encoded once, not per socket). */
+interface Poke {
+  readonly text: string;
+  readonly bytes: Buffer;
+}
+const TEXT_FRAME = { binary: false } as const;
 
 interface Cached {
   readonly epoch: string;
@@ -264,22 +271,24 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
 
   // --- sending -------------------------------------------------------------------------------------------
   const buffered = (conn: Conn) => (conn.ws ? conn.ws.bufferedAmount : (conn.res?.writableLength ?? 0));
-  const write = (conn: Conn, text: string) => {
+  const write = (conn: Conn, message: string | Poke) => {
     if (conn.closed) return;
-    if (conn.ws) conn.ws.send(text);
-    else conn.res?.write(`data: ${text}\n\n`);
+    if (conn.ws) {
+      if (typeof message === 'string') conn.ws.send(message);
+      else conn.ws.send(message.bytes, TEXT_FRAME);
+    } else conn.res?.write(`data: ${typeof message === 'string' ? message : message.text}\n\n`);
   };
-  const sendPoke = (conn: Conn, entry: Entry, text: string) => {
+  const sendPoke = (conn: Conn, entry: Entry, poke: Poke) => {
     if (conn.closed) return;
     if (conn.held || buffered(conn) > highWaterMark) {
       if (conn.held?.has(entry)) heldBack++;
       conn.held ??= new Map();
-      conn.held.set(entry, text);
+      conn.held.set(entry, poke);
       slow.add(conn);
       armDrain();
       return;
     }
-    write(conn, text);
+    write(conn, poke);
   };
   const armDrain = () => {
     if (drainTimer !== undefined || closed) return;
@@ -296,7 +305,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       const held = conn.held;
       conn.held = undefined;
       slow.delete(conn);
-      if (held) for (const text of held.values()) write(conn, text);
+      if (held) for (const poke of held.values()) write(conn, poke);
     }
     if (slow.size) armDrain();
   };
@@ -311,9 +320,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   // --- topic state ---------------------------------------------------------------------------------------
   const flush = (entry: Entry) => {
     entry.timer = undefined;
-    const text = entry.poke;
-    if (text === undefined) return;
-    for (const conn of entry.conns) sendPoke(conn, entry, text);
+    const poke = entry.poke;
+    if (poke === undefined) return;
+    for (const conn of entry.conns) sendPoke(conn, entry, poke);
   };
   /** Sends the pending poke of `entry` now (before a heartbeat that announces the same state). */
   const flushNow = (entry: Entry) => {
@@ -329,7 +338,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     if (!newer(entry.state, epoch, revision)) return;
     entry.state = { epoch, revision } as TopicState;
     const head = `{"type":"poke","topic":${JSON.stringify(entry.topic)},"revision":"${revision}","epoch":${JSON.stringify(epoch)}`;
-    entry.poke = data === undefined ? `${head}}` : `${head},"data":${data}}`;
+    const text = data === undefined ? `${head}}` : `${head},"data":${data}}`;
+    entry.poke = { text, bytes: Buffer.from(text) };
     if (coalesceMs === 0) flush(entry);
     else if (entry.timer === undefined) entry.timer = clock.setTimeout(() => flush(entry), coalesceMs);
   };
