@@ -8,22 +8,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { latencies, script, sleep, startLoad, startServer } from './lib/cluster.mjs';
 import { startChild, wallNow } from './lib/proc.mjs';
-import { newestProfile, topFunctions } from './lib/profile.mjs';
+import { topFunctions } from './lib/profile.mjs';
 import { startRedis, startRedisProxy } from './lib/redis.mjs';
 
 const PREFIX = 'bench:';
 const TOPIC = 'board';
 
 /** Starts a state-sync server process talking to Redis through `proxy`. */
-const serverProcess = (name, proxy, { heartbeatMs, profileDir }) =>
+const serverProcess = (name, proxy, { heartbeatMs, nodeArgs = [] }) =>
   startServer(name, 'server-statesync.mjs', {
     env: {
       CLUSTER_REDIS_PORT: String(proxy.port),
       CLUSTER_PREFIX: PREFIX,
       CLUSTER_HEARTBEAT_MS: String(heartbeatMs),
     },
-    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    nodeArgs,
   });
+/** The V8 setting of the extra RSS measurement: a young generation of 2 MB semi-spaces (the default grows to 16). */
+export const TUNED_NODE_ARGS = ['--max-semi-space-size=2'];
 
 const endpoints = (server) => ({
   ws: `ws://127.0.0.1:${server.info.port}${server.info.wsPath ?? '/'}`,
@@ -32,15 +34,17 @@ const endpoints = (server) => ({
 
 /**
  * Snapshot reads `proxy` saw: EVALSHA calls of the script that reads a whole topic (the store's `read`; the
- * periodic re-read of revisions runs the same script with EVAL in a pipeline, and is not counted).
+ * periodic re-read of revisions runs the same script with EVAL in a pipeline, and is not counted). A script whose
+ * body the proxy never saw (Redis had it cached from another connection, so no EVAL came through) counts too: the
+ * server's only other script is the write, and the write endpoint is off here.
  */
 const snapshotReads = (proxy) => {
   const scripts = proxy.scripts();
   let reads = 0;
   for (const [key, n] of Object.entries(proxy.counts())) {
     if (!key.startsWith('EVALSHA ')) continue;
-    const body = scripts[key.slice(8)] ?? '';
-    if (body.includes("'data'") && !body.includes('PUBLISH')) reads += n;
+    const body = scripts[key.slice(8)];
+    if (body === undefined || (body.includes("'data'") && !body.includes('PUBLISH'))) reads += n;
   }
   return reads;
 };
@@ -72,6 +76,17 @@ export async function statesyncRun({
   const proxyA = await startRedisProxy(redis.port, { name: 'A' });
   const proxyB = await startRedisProxy(redis.port, { name: 'B' });
   const profileDir = profile ? mkdtempSync(join(tmpdir(), 'cluster-prof-')) : undefined;
+  /** A CPU profile of `fn`'s window in the server and in the first load process (top functions of each). */
+  const profiled = async (server, fn) => {
+    if (!profileDir) return fn();
+    await server.call('profileStart');
+    await fleet.gens[0].call('profileStart');
+    const result = await fn();
+    const serverFile = await server.call('profileStop', { file: join(profileDir, 'server.cpuprofile') });
+    const loadFile = await fleet.gens[0].call('profileStop', { file: join(profileDir, 'load0.cpuprofile') });
+    out.profile = { server: topFunctions(serverFile, 14), load: topFunctions(loadFile, 14), dir: profileDir };
+    return result;
+  };
   const writer = startChild(script('writer.mjs'), { name: 'writer' });
   let a;
   let b;
@@ -86,6 +101,7 @@ export async function statesyncRun({
     const rows = [];
     for (let k = 0; k < n; k++) {
       const s0 = await server.call('stats');
+      const l0 = await fleet.stats();
       const w = await write(bytes);
       if (!w.ok) {
         problems.push(`write failed: ${w.error}`);
@@ -93,10 +109,13 @@ export async function statesyncRun({
       }
       const waited = await fleet.waitFor(w.revision, { epoch: w.epoch, timeoutMs: 60_000 });
       const s1 = await server.call('stats');
+      const l1 = await fleet.stats();
       if (waited.reached !== clients) problems.push(`a write reached ${waited.reached}/${clients} clients`);
       const lat = latencies(await fleet.firstReached(w.revision, { epoch: w.epoch }), w.t0);
       rows.push({
         cpuUsPerClient: ((s1.cpuMs - s0.cpuMs) * 1000) / clients,
+        // CPU of the load processes from the write until every client had it (receive, parse, engine, apply).
+        loadCpuUsPerClient: ((l1.cpuMs - l0.cpuMs) * 1000) / clients,
         writeMs: w.ms,
         allMs: waited.ms,
         snapshotReads: s1.snapshotReads - s0.snapshotReads,
@@ -123,7 +142,7 @@ export async function statesyncRun({
   };
   try {
     await writer.ready;
-    a = await serverProcess('server-A', proxyA, { heartbeatMs, profileDir });
+    a = await serverProcess('server-A', proxyA, { heartbeatMs });
     const first = await write();
     if (!first.ok) throw new Error(`the first write failed: ${first.error}`);
     await sleep(200);
@@ -159,6 +178,7 @@ export async function statesyncRun({
       rssIdle: idle.rss,
       rss: held.rss,
       heapUsed: held.heapUsed,
+      heapTotal: held.heapTotal,
       sockets: aStats.clients,
       fd: aStats.fd,
     };
@@ -168,8 +188,8 @@ export async function statesyncRun({
     out.loadIdleRss = fleet.idleRss;
 
     phase('real clients: timed writes');
-    // Fan-out with real clients: each poke makes every client fetch the snapshot (until pokes carry the data).
-    out.perWrite = await timedWrites(a, writes);
+    // Fan-out with real clients: each poke carries the data (small), which the engine applies without a fetch.
+    out.perWrite = await profiled(a, () => timedWrites(a, writes));
 
     phase('thundering herd');
     // Thundering herd: data too big to ride in the poke, so every client fetches the snapshot at once. Redis reads:
@@ -241,11 +261,36 @@ export async function statesyncRun({
     await fleet.close();
     fleet = undefined;
     await closeQuietly(a);
-    if (profileDir) {
-      const file = newestProfile(profileDir);
-      if (file) out.profile = topFunctions(file);
-    }
     a = undefined;
+
+    if (!smoke) {
+      phase('held RSS with a smaller young generation');
+      // The same real clients held by a server run with TUNED_NODE_ARGS: how much of the RSS above is V8's young
+      // generation grown by the connection burst (heapTotal − heapUsed), not sockets or state.
+      a = await serverProcess('server-A', proxyA, { heartbeatMs, nodeArgs: TUNED_NODE_ARGS });
+      const idleTuned = await a.call('gc');
+      await startFleet('statesync', [a]);
+      const w = await write();
+      await fleet.waitFor(w.revision, { epoch: w.epoch, timeoutMs: 60_000 });
+      let tunedStats = await a.call('stats');
+      for (let k = 0; k < 600 && tunedStats.clients < clients; k++) {
+        await sleep(100);
+        tunedStats = await a.call('stats');
+      }
+      const tuned = await a.call('gc');
+      out.tuned = {
+        nodeArgs: TUNED_NODE_ARGS,
+        sockets: tunedStats.clients,
+        rssIdle: idleTuned.rss,
+        rss: tuned.rss,
+        heapUsed: tuned.heapUsed,
+        heapTotal: tuned.heapTotal,
+      };
+      await fleet.close();
+      fleet = undefined;
+      await closeQuietly(a);
+      a = undefined;
+    }
 
     phase('two servers, one killed');
     // 2. Two servers, half the clients each; one is killed.
@@ -257,6 +302,8 @@ export async function statesyncRun({
     if (both.reached !== clients)
       problems.push(`two servers: ${both.reached}/${clients} converged before the kill`);
     const onA = (await a.call('stats')).clients;
+    const bBefore = await b.call('stats');
+    const fleetBefore = await fleet.stats();
     await a.kill('SIGKILL');
     const tKill = wallNow();
     a = undefined;
@@ -272,7 +319,19 @@ export async function statesyncRun({
       ms: conv.reached === clients ? killMs : Number.NaN,
       ...lat,
     };
-    out.failover.onOther = (await b.call('stats')).clients;
+    const bAfter = await b.call('stats');
+    const fleetAfter = await fleet.stats();
+    out.failover.onOther = bAfter.clients;
+    // What the failover cost: snapshot requests the surviving server answered, reconnections, resyncs fired.
+    out.failover.http = diff(bAfter.http, bBefore.http);
+    out.failover.reconnects =
+      fleetAfter.extra.reduce((sum, e) => sum + (e.connections ?? 0), 0) -
+      fleetBefore.extra.reduce((sum, e) => sum + (e.connections ?? 0), 0);
+    out.failover.resyncs =
+      fleetAfter.extra.reduce((sum, e) => sum + (e.resyncs ?? 0), 0) -
+      fleetBefore.extra.reduce((sum, e) => sum + (e.resyncs ?? 0), 0);
+    out.failover.getSnapshotErrors =
+      (fleetAfter.errors.getSnapshot ?? 0) - (fleetBefore.errors.getSnapshot ?? 0);
     if (conv.reached !== clients)
       problems.push(`server killed: ${conv.reached}/${clients} converged on the other`);
     const last = await fleet.stats();

@@ -90,9 +90,13 @@ export async function createClient({ index, urls, localAddress, options, onAppli
   return { close: async () => handle.stop() };
 }
 
-/** Connections opened by the subscribers of this process (the first ones and every reconnect), heartbeats seen. */
+/**
+ * Connections opened by the subscribers of this process (the first ones and every reconnect), heartbeats seen,
+ * resyncs fired (reconnects the server's first poke did not cover).
+ */
 export const stats = () => ({
   connections: subscribers.reduce((a, s) => a + s.connections, 0),
   heartbeats: subscribers.reduce((a, s) => a + s.heartbeats, 0),
+  resyncs: subscribers.reduce((a, s) => a + s.resyncs, 0),
   open: subscribers.filter((s) => s.status === 'open').length,
 });

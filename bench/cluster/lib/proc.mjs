@@ -3,7 +3,7 @@
 // Parent and child talk over the IPC channel: the parent sends `{ id, cmd, args }`, the child answers `{ id, ok, value }`
 // or `{ id, ok: false, error }`; a child can also send `{ event, data }` at any time.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const children = new Set();
 const killAll = () => {
@@ -124,6 +124,30 @@ export function startChild(script, { name, args = [], nodeArgs = [], env = {}, q
   };
 }
 
+/** A CPU profile of a window of this process (the inspector's profiler), written to `file` as `.cpuprofile`. */
+let session;
+const post = (method, params) =>
+  new Promise((resolve, reject) =>
+    session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+const profiling = {
+  profileStart: async () => {
+    const { Session } = await import('node:inspector');
+    session ??= new Session();
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 500 });
+    await post('Profiler.start');
+    return true;
+  },
+  profileStop: async ({ file }) => {
+    const { profile } = await post('Profiler.stop');
+    session.disconnect();
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  },
+};
+
 /**
  * In a child: answers the parent's calls with `handlers[cmd](args)`, exits when the parent goes away, and exits by
  * itself after `maxSeconds` whatever happens (every load loop of the benchmark is bounded in time).
@@ -138,7 +162,7 @@ export function serveParent(handlers, { maxSeconds }) {
   }, maxSeconds * 1000).unref();
   process.on('message', async (message) => {
     const { id, cmd, args } = message ?? {};
-    const handler = handlers[cmd];
+    const handler = handlers[cmd] ?? profiling[cmd];
     try {
       if (!handler) throw new Error(`unknown command ${cmd}`);
       const value = await handler(args ?? {});
@@ -164,6 +188,6 @@ export const cpuMs = () => {
 
 /** Memory figures of this process in bytes. */
 export const memory = () => {
-  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-  return { rss, heapUsed, external, arrayBuffers };
+  const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, heapTotal, external, arrayBuffers };
 };
