@@ -175,3 +175,80 @@ describe('revisions from providers are plain strings, checked at the boundary (i
     handle.stop();
   });
 });
+
+describe('unknown options are reported once (issue 12)', () => {
+  const base = () => {
+    const bus = createMemoryBus();
+    return {
+      topic: 'settings',
+      subscriber: bus.subscriber,
+      provider: { getSnapshot: async () => ({ revision: '1', data: 0 }) },
+      applier: { apply() {} },
+    };
+  };
+
+  test('a 0.x option name is a logger warning naming the key and its replacement, once', async () => {
+    const warnings: [string, Record<string, unknown> | undefined][] = [];
+    const noop = () => {};
+    const handle = createRevisionSync({
+      ...base(),
+      logger: {
+        debug: noop,
+        error: noop,
+        warn: (message, context) => void warnings.push([message, context]),
+      },
+      backoffMultiplier: 3,
+      sourceEvent: true,
+      nextDelayMs: 5,
+      mode: 'patch',
+      debounceMs: 50,
+      retry: { maxAttempts: 5, backoffMultiplier: 3 },
+    } as RevisionSyncOptions<number>);
+    await handle.start();
+    handle.stop();
+    const unknown = (key: string, advice: string) =>
+      `Unknown option \`${key}\` for topic "settings" is ignored: ${advice}.`;
+    expect(warnings.map(([message]) => message)).toEqual([
+      unknown('backoffMultiplier', 'use retry.multiplier'),
+      unknown('sourceEvent', 'use ctx.input in onError'),
+      unknown('nextDelayMs', 'use ctx.retryInMs in onError'),
+      unknown('mode', "use the applier's options"),
+      unknown('debounceMs', 'use throttling: throttle({ … }) of @statesync/core/pacing'),
+      unknown('retry.backoffMultiplier', 'use retry.multiplier'),
+    ]);
+    expect(warnings[0]?.[1]).toEqual({ topic: 'settings', option: 'backoffMultiplier' });
+    // A key that names an Object.prototype member is unknown too, with no replacement.
+    createRevisionSync({
+      ...base(),
+      constructor: 1,
+      logger: { debug: noop, error: noop, warn: (m) => void warnings.push([m, undefined]) },
+    } as RevisionSyncOptions<number>).stop();
+    expect(warnings.at(-1)?.[0]).toBe(unknown('constructor', 'check its spelling'));
+    expect(lines()).toEqual([]);
+  });
+
+  test('without a logger, an unknown option goes to console.warn; a typo is told to check its spelling', () => {
+    const handle = createRevisionSync({ ...base(), onErorr: () => {} } as RevisionSyncOptions<number>);
+    expect(lines()).toEqual([
+      '[state-sync] Unknown option `onErorr` for topic "settings" is ignored: check its spelling.',
+    ]);
+    handle.stop();
+  });
+
+  test('known options, a full retry policy included, are not reported', () => {
+    const handle = createRevisionSync({
+      ...base(),
+      schema: v.number(),
+      onError() {},
+      shouldRefresh: () => true,
+      retry: { initialDelayMs: 1, maxDelayMs: 2, multiplier: 2, maxAttempts: 3, jitter: 0 },
+      snapshotTimeoutMs: 100,
+      resyncIntervalMs: 1000,
+      resyncOn: [],
+      clock: createManualClock(),
+      random: () => 0,
+    });
+    expect(lines()).toEqual([]);
+    handle.stop();
+  });
+});

@@ -54,9 +54,10 @@ export interface TauriRevisionSyncOptions<T = unknown>
 export function createTauriRevisionSync<T = unknown>(
   options: TauriRevisionSyncOptions<T>,
 ): RevisionSyncHandle {
-  // Each factory reads only its own options; createRevisionSync ignores the Tauri ones.
+  // Each factory reads only its own options; the engine gets only its own (it reports unknown ones).
+  const { listen, invoke, eventName, commandName, args, ...engine } = options;
   return createRevisionSync({
-    ...options,
+    ...engine,
     subscriber: createTauriInvalidationSubscriber(options),
     provider: createTauriSnapshotProvider<T>(options),
   });

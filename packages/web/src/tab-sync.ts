@@ -77,9 +77,11 @@ export function createTabSync<T>(options: TabSyncOptions<T>): TabSync<T> {
   const source = createTabSource<T>({ ...options, onError: options.onStorageError } as TabSourceOptions<T>);
   let handle: RevisionSyncHandle;
   try {
+    // Only the engine's own options: it reports the ones it does not know.
+    const { channelName, dbName, mirror, inline, sourceId, onStorageError, ...engine } = options;
     handle = createRevisionSync({
       resyncOn: webResyncTriggers,
-      ...options,
+      ...engine,
       subscriber: source,
       provider: source,
     });

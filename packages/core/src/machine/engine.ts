@@ -75,6 +75,29 @@ const deferred = (): Deferred => {
   promise.catch(noop);
   return { promise, resolve, reject };
 };
+// The keys this engine knows, space-separated (with spaces around, for `includes(' key ')`); `initial` is not its
+// own but a store connector's (`StoreConnector` options are `{ topic, initial, applier, onError }`), passed on as is.
+const KNOWN =
+  ' topic subscriber provider applier schema logger onError shouldRefresh throttling retry snapshotTimeoutMs resyncIntervalMs resyncOn clock random initial ';
+const RETRY_KEYS = ' initialDelayMs maxDelayMs multiplier maxAttempts jitter ';
+/** What replaces an option this engine does not know (0.x names, another object's options), or ''. */
+const replacement = (key: string): string => {
+  const spaced = ` ${key} `;
+  return key === 'backoffMultiplier'
+    ? 'retry.multiplier'
+    : RETRY_KEYS.includes(spaced)
+      ? `retry.${key}`
+      : ' debounceMs throttleMs leading trailing '.includes(spaced)
+        ? 'throttling: throttle({ … }) of @statesync/core/pacing'
+        : key === 'sourceEvent'
+          ? 'ctx.input in onError'
+          : key === 'nextDelayMs'
+            ? 'ctx.retryInMs in onError'
+            : key === 'mode'
+              ? "the applier's options"
+              : '';
+};
+
 /** Said of failures that come back identical on every attempt. */
 const NO_FIX = ' Retrying will not fix this: fix ';
 const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === 'function';
@@ -161,6 +184,11 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
   // Loud default: with neither `logger` nor `onError`, each distinct failure (phase + message, digits aside) is
   // printed once with console.warn: the message only, never the context (raw input, data).
   const printed = !options.logger && !onError && new Set<string>();
+  const shout = (message: string) => {
+    try {
+      console.warn(`[state-sync] ${message}`);
+    } catch {}
+  };
   const fire = (go: boolean) => dispatch({ type: IN_PACED, fire: go });
   let held = false;
   // Default pacing: every event of one synchronous burst shares one fetch, started on the next microtask.
@@ -217,6 +245,18 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     }
   };
 
+  // Options this engine does not know (0.x names, typos, another object's options) are ignored, and said once.
+  for (const [object, known, prefix] of [
+    [options, KNOWN, ''],
+    [options.retry || {}, RETRY_KEYS, 'retry.'],
+  ] as const)
+    for (const key of Object.keys(object))
+      if (!known.includes(` ${key} `)) {
+        const instead = replacement(key);
+        const message = `Unknown option \`${prefix}${key}\` for topic "${topic}" is ignored: ${instead ? `use ${instead}` : 'check its spelling'}.`;
+        if (options.logger) log('warn', message, { option: prefix + key });
+        else shout(message);
+      }
   /** Reports a failure once: to the logger (never throws) and to `onError` (whose throw is logged). */
   const report = (error: SyncError, extra?: Partial<SyncErrorContext>): void => {
     const context: SyncErrorContext = {
