@@ -198,6 +198,9 @@ describe('rust-source.json: what the Rust SnapshotSource produced', () => {
       revision: '9007199254740991',
       epoch: 'boot-1',
       sourceId: 'tauri-main',
+      // The Rust scenario's source sends no inline data (its builder's default, `InlineData::Never`): the same here,
+      // stated because createSnapshotSource inlines small state by default.
+      inline: false,
       now: () => {
         tick += 1000;
         return tick - 1000;

@@ -31,11 +31,11 @@ export interface SnapshotSourceOptions<T> {
   /**
    * Whether events carry the new data (an *inline snapshot*, applied by readers without a fetch): `true` always,
    * `false` never (readers fetch every change), or a size limit: inline when the data's JSON text has at most
-   * this many characters (data that cannot be serialized is never inline). Only send inline data on channels
-   * whose senders are trusted (see the protocol guide). Off by default here, so that what this source emits
-   * matches the Rust `SnapshotSource` byte for byte (`conformance/rust-source.json`); turn it on where the
-   * transport carries events to trusted readers (`@statesync/web`'s tab source does by default).
-   * @default false
+   * this many characters (data that cannot be serialized is never inline). By default small state travels in
+   * the event, so readers in the same process or behind a trusted transport apply a write without a fetch.
+   * Only send inline data on channels whose senders are trusted (see the protocol guide); set `false` where
+   * readers must fetch every change (a transport whose events may be forged, or large state).
+   * @default 65536
    */
   inline?: boolean | number;
 }
@@ -84,7 +84,7 @@ export interface SnapshotSource<T> extends InvalidationSubscriber, SnapshotProvi
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function createSnapshotSource<T>(options: SnapshotSourceOptions<T>): SnapshotSource<T> {
-  const { topic, epoch, sourceId, now = Date.now, inline = false } = options;
+  const { topic, epoch, sourceId, now = Date.now, inline = 65_536 } = options;
   if (typeof topic !== 'string' || topic === '')
     throw new TypeError('Expected `topic` to be a non-empty string.');
   let data = options.initial;

@@ -101,9 +101,11 @@ describe('createSnapshotSource: inline option', () => {
     return seen;
   };
 
-  test('off by default (the events match the Rust SnapshotSource); a limit inlines small data', () => {
-    expect(events()).toEqual([{ topic: 't', revision: '1', timestampMs: 0 }]);
-    expect(events(65_536)).toEqual([{ topic: 't', revision: '1', timestampMs: 0, data: { theme: 'dark' } }]);
+  test('on by default up to 65,536 characters of JSON (the Rust vectors pass inline: false explicitly)', () => {
+    expect(events()).toEqual([{ topic: 't', revision: '1', timestampMs: 0, data: { theme: 'dark' } }]);
+    expect(events(undefined, 'x'.repeat(65_534))).toHaveLength(1); // 65,536 characters with the quotes
+    expect(events(undefined, 'x'.repeat(65_534))[0]).toHaveProperty('data');
+    expect(events(undefined, 'x'.repeat(65_535))[0]).not.toHaveProperty('data');
   });
 
   test('false never, true always, a number is a limit on the JSON text', () => {

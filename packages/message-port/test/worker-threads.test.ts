@@ -97,12 +97,12 @@ test('many topics over one transferred MessagePort; goodbye on close, the port i
   const client = connectPort(port1);
   const readers = ['a', 'b', 'c'].map((t) => follow(client, t));
   await Promise.all(readers.map((r) => r.handle.start()));
-  const revisions = await Promise.all(
-    (['a', 'b', 'c'] as const).map((topic, i) =>
-      command<{ revision: string }>({ cmd: 'update', topic, times: (i + 1) * 10 }),
-    ),
-  );
-  // Answers to the three commands may overtake one another: wait for each topic's final revision.
+  // One command at a time: `command` matches an answer by its `cmd` only, so concurrent updates would all take
+  // the first answer's revision (and a reader could be waited for at another topic's revision).
+  const revisions: { revision: string }[] = [];
+  for (const [i, topic] of (['a', 'b', 'c'] as const).entries())
+    revisions.push(await command<{ revision: string }>({ cmd: 'update', topic, times: (i + 1) * 10 }));
+  // Events and snapshots of the three topics reach the readers in any order: wait for each final revision.
   await Promise.all(readers.map((r, i) => r.handle.whenSynced(revisions[i]?.revision)));
   expect(readers.map((r) => r.data())).toEqual([10, 20, 30]);
   let closed = false;

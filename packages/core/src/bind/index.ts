@@ -247,6 +247,9 @@ export function bindStore<T>(options: StoreBindingOptions<T>): StoreBinding<T> {
           done();
           // Without a revision (a connector whose update resolves with nothing), the next snapshot confirms it.
           if (patch) committed.push({ revision: typeof revision === 'string' ? revision : '0', patch });
+          // A snapshot at or after this revision may have come first (an inline event is applied before the
+          // write resolves), shown with this patch laid over it: show it again without the patch.
+          if (patch && typeof revision === 'string' && last && !older(last.revision, revision)) apply(last);
         },
         (error: unknown) => {
           done(error);
