@@ -6,10 +6,21 @@ import { join } from 'node:path';
 export function topFunctions(file, limit = 12) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  // Samples taken inside the profiler's own start/stop calls (bench/cluster/lib/proc.mjs) are not the program's.
+  const profiler = (id) => {
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const name = byId.get(at).callFrame.functionName;
+      if (name === 'profileStart' || name === 'profileStop') return true;
+    }
+    return false;
+  };
   const hits = new Map();
   // timeDeltas[i] is the time before samples[i]; attribute each delta to the sampled node.
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i];
+    if (profiler(id)) continue;
     hits.set(id, (hits.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
   const self = new Map();
