@@ -127,6 +127,8 @@ const ipc = serveParent(
         }
         return null;
       }),
+    /** CPU time of this process so far (ms): cheap, for windows around one write. */
+    cpu: () => cpuMs(),
     stats: () => ({
       clients: clients.length,
       opened,

@@ -69,6 +69,11 @@ export async function startLoad({ clients, processes, urls, options = {}, concur
         extra: s.map((x) => x.extra),
       };
     },
+    /** CPU time of the load processes so far (ms, summed). */
+    async cpuMs() {
+      const each = await group.all('cpu');
+      return each.reduce((a, x) => a + x, 0);
+    },
     /** Waits until every client is at `revision` (in `epoch`); returns how many are, and the time it took. */
     async waitFor(revision, { epoch, timeoutMs = 30_000 } = {}) {
       const t0 = wallNow();
