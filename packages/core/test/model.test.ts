@@ -1,26 +1,49 @@
-import { createRevisionSync as createMachineSync } from '@statesync/core';
+import { createRevisionSync } from '@statesync/core';
 import { afterAll, describe, expect, test } from 'vitest';
-import { assertModel } from './model';
+import { assertModel, type Invariant, modelRuns, modelStats } from './model';
 import { cleanMutants, loadMutant, MACHINE_MUTANTS, type Mutant } from './mutants';
 
 afterAll(cleanMutants);
 
-describe('13. model runs with fast-check scheduler (Invalidate, Drop, Duplicate, Reorder, FailFetch, HangFetch, ApplierThrow, Stop, Start, Sleep)', () => {
-  test('monotonic apply, no apply after stop, at most one fetch in flight, bounded fetches, convergence once faults end', async () => {
-    await assertModel(createMachineSync, 300);
-  });
+// MODEL_RUNS=10000 pnpm vitest run packages/core/test/model.test.ts runs more.
+const RUNS = modelRuns(1_000);
 
-  const brokenMachine: [string, Mutant][] = [
-    ['monotonic apply', MACHINE_MUTANTS.applyAnyRevision],
-    ['one fetch in flight', MACHINE_MUTANTS.concurrentFetches],
-    ['no apply after stop', MACHINE_MUTANTS.applyAfterStop],
-    ['convergence once faults end', MACHINE_MUTANTS.noResync],
-    ['bounded fetches', MACHINE_MUTANTS.refetchCoveredEvents],
+describe('model runs: fast-check commands + scheduler, re-entrant calls from every callback, hostile values', () => {
+  test(`${RUNS} runs: monotonic apply per epoch, one fetch and one apply in flight, stop means stop, every promise settles, convergence once faults end`, async () => {
+    await assertModel(createRevisionSync, RUNS);
+    if (process.env.MODEL_STATS) console.table(modelStats);
+  }, 600_000);
+
+  // Each property, checked alone, fails on an engine broken in the way it guards against.
+  const broken: [Invariant, Mutant][] = [
+    ['monotonic', MACHINE_MUTANTS.applyAnyRevision],
+    ['monotonic', MACHINE_MUTANTS.resetOnAnyEpoch],
+    ['oneFetch', MACHINE_MUTANTS.concurrentFetches],
+    ['oneFetch', MACHINE_MUTANTS.reentrantAtOnce],
+    ['oneApply', MACHINE_MUTANTS.inlineWhileBusy],
+    ['afterStop', MACHINE_MUTANTS.applyAfterStop],
+    ['afterStop', MACHINE_MUTANTS.keepLateSubscription],
+    ['timers', MACHINE_MUTANTS.keepBackoffTimer],
+    ['timers', MACHINE_MUTANTS.keepResyncTimer],
+    ['timers', MACHINE_MUTANTS.noAbortOnStop],
+    ['settled', MACHINE_MUTANTS.forgetWhenSyncedOnStop],
+    ['boundedFetches', MACHINE_MUTANTS.refetchCoveredEvents],
+    ['errors', MACHINE_MUTANTS.inspectThrownValues],
+    ['converge', MACHINE_MUTANTS.noResync],
+    ['converge', MACHINE_MUTANTS.neverDropUnconfirmed],
   ];
-  test.each(brokenMachine)(
-    'the property "%s" fails on a broken state-machine engine',
-    async (_property, mutant) => {
-      await expect(assertModel(await loadMutant(mutant), 1000, 42)).rejects.toThrow(/Property failed/);
+  test.each(broken.map(([invariant, mutant]) => [invariant, mutant.name, mutant] as const))(
+    'the property "%s" fails on an engine that %s',
+    async (invariant, _name, mutant) => {
+      const error = await assertModel(await loadMutant(mutant), 1000, { seed: 42, only: invariant }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).toMatch(/Property failed/);
+      const cause = String((error?.cause as Error | undefined)?.message ?? error);
+      if (process.env.MODEL_VERBOSE) console.log(`${mutant.name} → ${cause.slice(0, 300)}`);
+      expect(cause).toMatch(invariant === 'converge' ? /did not converge|\[converge\]/ : `[${invariant}]`);
     },
+    120_000,
   );
 });

@@ -1,79 +1,414 @@
-// Model-based runs with fast-check's scheduler: random command sequences mixing writes, transport faults, fetch
-// and apply faults, stop/start and sleeps, with the scheduler choosing the order in which fetches and applies
-// settle. Properties are checked after every step, convergence once the faults end.
+// Model-based runs of createRevisionSync with fast-check's scheduler and a manual clock. A run is a random
+// sequence of commands: writes (with or without inline data), source restarts (a new epoch), transport faults,
+// forged announcements, malformed events, provider/applier/subscribe faults with hostile thrown values,
+// stop/start/refresh/whenSynced, and RE-ENTRANT calls: a command arms a call (refresh, stop, start, whenSynced)
+// or a hostile throw to be made from inside the next call of one callback (provider, applier, subscribe,
+// onError, onStatusChange listener, logger, shouldRefresh). The scheduler decides when each subscribe, fetch and
+// apply settles; the clock only moves on `sleep`. Invariants are checked after every command; convergence once
+// the faults end. Only the public API is used: the engine's internals may change under this model.
 import {
   compareRevisions,
-  createSnapshotSource,
   type Revision,
   type RevisionSyncHandle,
   type SnapshotEnvelope,
+  type SyncErrorContext,
+  type TimerHandle,
 } from '@statesync/core';
 import { createManualClock, flushMicrotasks } from '@statesync/core/testing';
 import fc from 'fast-check';
 import type { CreateSync } from './harness';
 
+export type Hostile =
+  | 'error'
+  | 'revoked'
+  | 'traps'
+  | 'getters'
+  | 'errorGetters'
+  | 'null'
+  | 'undefined'
+  | 'symbol';
+export type Site = 'provider' | 'applier' | 'subscribe' | 'onError' | 'status' | 'logger' | 'shouldRefresh';
+export type Action =
+  | { readonly call: 'refresh' | 'stop' | 'start' | 'whenSynced' }
+  | { readonly call: 'whenSyncedAt'; readonly ahead: number }
+  | { readonly call: 'throw'; readonly value: Hostile };
+
 export type Command =
-  | { kind: 'write' | 'drop' | 'duplicate' | 'reorder' | 'failFetch' | 'hangFetch' | 'lagFetch' }
-  | { kind: 'applierThrow' | 'stop' | 'start' | 'refresh' }
-  | { kind: 'sleep'; ms: number };
+  | { readonly kind: 'write'; readonly inline: boolean }
+  | { readonly kind: 'restart' | 'drop' | 'duplicate' | 'reorder' | 'hangFetch' | 'lagFetch' }
+  | { readonly kind: 'forge'; readonly ahead: bigint; readonly otherEpoch: boolean }
+  | { readonly kind: 'malformed'; readonly value: Hostile | 'nullData' | 'badRevision' }
+  | {
+      readonly kind: 'failFetch' | 'badFetch' | 'failApply' | 'failSubscribe';
+      readonly value: Hostile;
+    }
+  | { readonly kind: 'reenter'; readonly site: Site; readonly action: Action }
+  | { readonly kind: 'stop' | 'start' | 'refresh' | 'whenSynced' }
+  | { readonly kind: 'settle'; readonly n: number }
+  | { readonly kind: 'sleep'; readonly ms: number };
+
+/**
+ * The properties checked, by name (a mutant test names the one that must fail):
+ * - monotonic: applied revisions never decrease within an epoch (and each snapshot's data is its revision's);
+ * - oneFetch / oneApply: at most one provider call (not settled, not aborted) and one apply in flight per handle;
+ * - afterStop: once stopped, no subscribe, provider or applier call, no subscription left, no status change;
+ * - timers: once stopped, no timer armed;
+ * - settled: once stopped, every start/refresh/whenSynced promise settled, later calls reject with StoppedError;
+ * - boundedFetches: no more fetches than reasons (news, another epoch, start/refresh, errors, resync ticks);
+ * - errors: nothing escapes (unhandled rejections, throws into the transport or out of handle methods), every
+ *   error is readable, protocol errors only for forged, malformed or lagging input;
+ * - converge: once faults end, the live handle reaches the source's revision and epoch, synced, and its
+ *   promises settle.
+ */
+export type Invariant =
+  | 'monotonic'
+  | 'oneFetch'
+  | 'oneApply'
+  | 'afterStop'
+  | 'timers'
+  | 'settled'
+  | 'boundedFetches'
+  | 'errors'
+  | 'converge';
+
+/** Options of one run (fixed for all its windows). */
+export interface RunConfig {
+  readonly retry: 'default' | 'off' | 1 | 2 | 3;
+  /** A `shouldRefresh` is given (it answers true unless told to throw). */
+  readonly ask: boolean;
+  /** The source has epochs (and may restart). */
+  readonly epochs: boolean;
+  /** `onError` calls `refresh()` every time ("retry now", as people write it). */
+  readonly onErrorRefresh: boolean;
+}
+
+const hostileArb: fc.Arbitrary<Hostile> = fc.constantFrom(
+  'error',
+  'revoked',
+  'traps',
+  'getters',
+  'errorGetters',
+  'null',
+  'undefined',
+  'symbol',
+);
+const siteArb: fc.Arbitrary<Site> = fc.constantFrom(
+  'provider',
+  'applier',
+  'subscribe',
+  'onError',
+  'status',
+  'logger',
+  'shouldRefresh',
+);
+const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(...(['refresh', 'start', 'whenSynced'] as const).map((call) => ({ call }))),
+  },
+  { weight: 1, arbitrary: fc.constant({ call: 'stop' } as const) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: -2, max: 3 }).map((ahead) => ({ call: 'whenSyncedAt', ahead }) as const),
+  },
+  { weight: 2, arbitrary: hostileArb.map((value) => ({ call: 'throw', value }) as const) },
+);
+
+const reenterArb = fc.record({ kind: fc.constant('reenter' as const), site: siteArb, action: actionArb });
 
 export const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 6, arbitrary: fc.constant({ kind: 'write' } as const) },
+  { weight: 8, arbitrary: fc.boolean().map((inline) => ({ kind: 'write', inline }) as const) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'restart' } as const) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      ...(['drop', 'duplicate', 'reorder', 'hangFetch', 'lagFetch'] as const).map((kind) => ({ kind })),
+    ),
+  },
   {
     weight: 2,
-    arbitrary: fc.constantFrom(...(['drop', 'duplicate', 'reorder'] as const).map((kind) => ({ kind }))),
+    arbitrary: fc.record({
+      kind: fc.constant('forge' as const),
+      ahead: fc.oneof(fc.bigInt({ min: 1n, max: 5n }), fc.constant(10n ** 15n)),
+      otherEpoch: fc.boolean(),
+    }),
   },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('malformed' as const),
+      value: fc.oneof(hostileArb, fc.constantFrom('nullData' as const, 'badRevision' as const)),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom(
+        'failFetch' as const,
+        'badFetch' as const,
+        'failApply' as const,
+        'failSubscribe' as const,
+      ),
+      value: hostileArb,
+    }),
+  },
+  { weight: 8, arbitrary: reenterArb },
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      ...(['failFetch', 'hangFetch', 'lagFetch', 'applierThrow'] as const).map((kind) => ({ kind })),
+      ...(['stop', 'start', 'refresh', 'whenSynced'] as const).map((kind) => ({ kind })),
     ),
   },
-  fc.constantFrom(...(['stop', 'start', 'refresh'] as const).map((kind) => ({ kind }))),
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 4 }).map((n) => ({ kind: 'settle', n }) as const) },
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 4_000 }).map((ms) => ({ kind: 'sleep', ms }) as const) },
 );
 
-interface Window {
-  handle: RevisionSyncHandle;
-  stopped: boolean;
-  handlers: Set<(event: unknown) => void>;
-  applied: Revision[];
-  open: Set<AbortSignal>; // fetches that are neither settled nor aborted
-  fetches: number;
-  reasons: number; // things that may legitimately cause a fetch
-  newest: Revision; // newest revision delivered so far
+export const configArb: fc.Arbitrary<RunConfig> = fc.record({
+  retry: fc.constantFrom('default' as const, 'off' as const, 1 as const, 2 as const, 3 as const),
+  ask: fc.boolean(),
+  epochs: fc.boolean(),
+  onErrorRefresh: fc.boolean(),
+});
+
+/** A fresh hostile value (a revoked Proxy cannot be shared: it is made per throw). */
+export function hostile(kind: Hostile): unknown {
+  const boom = () => {
+    throw new Error('inspected a hostile value');
+  };
+  switch (kind) {
+    case 'error':
+      return new Error('injected failure');
+    case 'revoked': {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy;
+    }
+    case 'traps':
+      // Every inspection throws, except reading `then` (so that a promise may still resolve to it).
+      return new Proxy(
+        {},
+        {
+          get: (_, key) => (key === 'then' ? undefined : boom()),
+          has: boom,
+          ownKeys: boom,
+          getOwnPropertyDescriptor: boom,
+          getPrototypeOf: boom,
+        },
+      );
+    case 'getters':
+      return {
+        get message() {
+          return boom();
+        },
+        get name() {
+          return boom();
+        },
+        toString: boom,
+        valueOf: boom,
+        [Symbol.toPrimitive]: boom,
+      };
+    case 'errorGetters': {
+      const error = new Error('x');
+      Object.defineProperty(error, 'message', { get: boom });
+      Object.defineProperty(error, 'name', { get: boom });
+      return error;
+    }
+    case 'null':
+      return null;
+    case 'undefined':
+      return undefined;
+    case 'symbol':
+      return Symbol('injected');
+  }
 }
 
+interface Tracked {
+  readonly what: string;
+  readonly target?: Revision | undefined;
+  /** Created after the handle had processed stop(). */
+  readonly afterStop: boolean;
+  state: 'pending' | 'resolved' | 'rejected';
+  error?: unknown;
+}
+
+interface Window {
+  readonly n: number;
+  handle: RevisionSyncHandle;
+  /** stop() was called on this handle (from the test or from a callback). */
+  stopCalled: boolean;
+  /** stop() returned to the test outside any callback: the handle must be stopped from then on. */
+  stopSettled: boolean;
+  handlers: Set<(event: unknown) => void>;
+  subscribesPending: number;
+  applied: { revision: Revision; epoch: string | undefined }[];
+  fetchesOpen: Set<AbortSignal>; // provider calls neither settled nor aborted
+  appliesOpen: number;
+  timers: Set<TimerHandle>;
+  fetches: number;
+  reasons: number; // things that may legitimately cause a fetch
+  newest: Revision; // newest revision delivered in `newestEpoch`
+  newestEpoch: string | undefined;
+  promises: Tracked[];
+  errors: SyncErrorContext[];
+  sawStopped: boolean;
+}
+
+/** What the runs exercised (re-entrant calls made, by site and call; convergence checks; …), for MODEL_STATS. */
+export const modelStats: Record<string, number> = {};
+const count = (key: string) => {
+  modelStats[key] = (modelStats[key] ?? 0) + 1;
+};
+
 const RESYNC_MS = 3_000;
+const TIMEOUT_MS = 1_000;
+const HEAL_MS = 90_000;
+
+const isStopped = (w: Window): boolean => w.stopSettled || w.handle.getStatus().status === 'stopped';
 
 /** Runs one command sequence; throws (with a description) when a property is violated. */
 export async function modelRun(
   create: CreateSync,
   s: fc.Scheduler,
+  config: RunConfig,
   commands: readonly Command[],
+  only?: Invariant,
+  /** Re-entrant calls armed before the first handle is created (its first subscribe, fetch, apply, …). */
+  opening: readonly Extract<Command, { kind: 'reenter' }>[] = [],
 ): Promise<void> {
   const clock = createManualClock();
-  const source = createSnapshotSource({ topic: 't', initial: 0, inline: false });
-  const history: SnapshotEnvelope<number>[] = [source.snapshot()];
-  const faults = { drop: 0, duplicate: 0, reorder: 0, fail: 0, hang: 0, lag: 0, applierThrow: 0 };
+  // The source of truth: revision and epoch; data is the revision as a number, so any mix-up shows.
+  let epochCount = 1;
+  const src = { revision: 0n, epoch: config.epochs ? 'e1' : undefined } as {
+    revision: bigint;
+    epoch: string | undefined;
+  };
+  const envelope = (): SnapshotEnvelope<number> => {
+    const revision = String(src.revision) as Revision;
+    const data = Number(src.revision);
+    return src.epoch === undefined ? { revision, data } : { revision, data, epoch: src.epoch };
+  };
+  const history: SnapshotEnvelope<number>[] = [envelope()];
+  const faults = {
+    drop: 0,
+    duplicate: 0,
+    reorder: 0,
+    hang: 0,
+    lag: 0,
+    fail: [] as Hostile[],
+    bad: [] as Hostile[],
+    applyFail: [] as Hostile[],
+    subscribeFail: [] as Hostile[],
+  };
+  const plans = new Map<Site, Action[]>();
   const held: unknown[] = [];
   const late: unknown[] = [];
   const windows: Window[] = [];
   const violations: string[] = [];
+  const violate = (invariant: Invariant, text: string) => {
+    if (only === undefined || only === invariant) violations.push(`[${invariant}] ${text}`);
+  };
+  let forged = 0; // announcements that no fetch confirms (forged, or lag faults that may look the same)
+  let malformed = 0;
+  let badServed = 0; // fetches answered with a hostile value instead of an envelope
+  let depth = 0; // > 0 while a callback of the engine runs
   let current: Window | undefined;
+
+  const unhandled = (reason: unknown) => violate('errors', `unhandled rejection: ${safeText(reason)}`);
+  const savedListeners = process.listeners('unhandledRejection');
+  process.removeAllListeners('unhandledRejection');
+  process.on('unhandledRejection', unhandled);
+
+  const track = (w: Window, what: string, promise: Promise<void>, target?: Revision) => {
+    const t: Tracked = { what, target, afterStop: isStopped(w), state: 'pending' };
+    w.promises.push(t);
+    promise.then(
+      () => {
+        t.state = 'resolved';
+      },
+      (error: unknown) => {
+        t.state = 'rejected';
+        t.error = error;
+      },
+    );
+  };
+  const call = (w: Window, kind: 'refresh' | 'stop' | 'start' | 'whenSynced', target?: Revision) => {
+    try {
+      if (kind === 'stop') {
+        w.stopCalled = true;
+        w.handle.stop();
+        if (depth === 0) {
+          w.stopSettled = true;
+          if (w.handle.getStatus().status !== 'stopped')
+            violate('afterStop', `window ${w.n}: status ${w.handle.getStatus().status} right after stop()`);
+        }
+      } else if (kind === 'whenSynced') {
+        track(w, `whenSynced(${target ?? ''})`, w.handle.whenSynced(target), target);
+      } else {
+        if (!isStopped(w)) w.reasons++;
+        track(w, `${kind}()`, w.handle[kind]());
+      }
+    } catch (error) {
+      violate('errors', `window ${w.n}: ${kind}() threw ${safeText(error)}`);
+    }
+  };
+  /** Runs what is planned for `site`, from inside that callback. */
+  const reenter = (w: Window, site: Site) => {
+    const action = plans.get(site)?.shift();
+    if (!action) return;
+    count(`re-entrant ${action.call}${action.call === 'throw' ? ` ${action.value}` : ''} from ${site}`);
+    if (action.call === 'throw') throw hostile(action.value);
+    if (action.call === 'whenSyncedAt') {
+      const target = src.revision + BigInt(action.ahead);
+      call(w, 'whenSynced', String(target < 0n ? 0n : target) as Revision);
+    } else call(w, action.call);
+  };
+  /** A callback of window `w`: counts depth, records the call (`always`), runs the plan for `site`, then `fn`. */
+  const inside = <R>(w: Window, site: Site, fn: () => R, always?: () => void): R => {
+    depth++;
+    try {
+      always?.();
+      reenter(w, site);
+      return fn();
+    } finally {
+      depth--;
+    }
+  };
 
   const deliver = (event: unknown) => {
     const w = current;
     if (!w) return;
-    // Only news is a reason to fetch: a duplicate or an older event must not cost a fetch.
-    const revision = (event as { revision: Revision }).revision;
-    if (compareRevisions(revision, w.newest) > 0) {
+    const { revision, epoch } = event as { revision: Revision; epoch?: string };
+    const local = w.handle.getStatus().epoch;
+    if (epoch !== undefined && local !== undefined && epoch !== local) {
+      w.reasons++; // another epoch than the local one: the provider decides, whatever the revision
+    } else if (epoch !== w.newestEpoch) {
+      w.newestEpoch = epoch;
+      w.newest = revision;
+      w.reasons++;
+    } else if (compareRevisions(revision, w.newest) > 0) {
+      // Only news is a reason to fetch: a duplicate or an older event must not cost a fetch.
       w.newest = revision;
       w.reasons++;
     }
-    for (const handler of w.handlers) handler(event);
+    send(w, event);
   };
-  void source.subscribe((event) => {
+  const send = (w: Window, event: unknown) => {
+    for (const handler of [...w.handlers]) {
+      try {
+        handler(event);
+      } catch (error) {
+        violate('errors', `window ${w.n}: the transport callback threw ${safeText(error)}`);
+      }
+    }
+  };
+  const publish = (inline: boolean) => {
+    const { revision, epoch, data } = envelope();
+    const event = {
+      topic: 't',
+      revision,
+      ...(epoch === undefined ? {} : { epoch }),
+      ...(inline ? { data } : {}),
+    };
     if (faults.drop > 0) return void faults.drop--;
     if (faults.reorder > 0) {
       faults.reorder--;
@@ -86,166 +421,421 @@ export async function modelRun(
       late.push(event); // the copy arrives late: at the next step
     }
     for (const e of held.splice(0)) deliver(e);
-  });
+  };
 
   const open = () => {
     const w: Window = {
-      stopped: false,
+      n: windows.length,
+      stopCalled: false,
+      stopSettled: false,
       handlers: new Set(),
+      subscribesPending: 0,
       applied: [],
-      open: new Set(),
+      fetchesOpen: new Set(),
+      appliesOpen: 0,
+      timers: new Set(),
       fetches: 0,
       reasons: 1,
-      newest: source.getRevision(),
+      newest: String(src.revision),
+      newestEpoch: src.epoch,
+      promises: [],
+      errors: [],
+      sawStopped: false,
     } as unknown as Window;
+    const afterStop = (what: string) => {
+      if (isStopped(w)) violate('afterStop', `window ${w.n}: ${what} after stop()`);
+    };
+    const logger = Object.fromEntries(
+      (['debug', 'info', 'warn', 'error'] as const).map((level) => [
+        level,
+        () => inside(w, 'logger', () => {}),
+      ]),
+    ) as unknown as import('@statesync/core').Logger;
     w.handle = create<number>({
       topic: 't',
       subscriber: {
-        subscribe: async (handler) => {
-          w.handlers.add(handler);
-          return () => void w.handlers.delete(handler);
-        },
+        subscribe: (handler) =>
+          inside(
+            w,
+            'subscribe',
+            () => {
+              w.subscribesPending++;
+              const fail = faults.subscribeFail.shift();
+              if (fail === undefined) w.handlers.add(handler);
+              return s.schedule(Promise.resolve(), 'subscribe').then(() => {
+                w.subscribesPending--;
+                if (fail !== undefined) throw hostile(fail);
+                return () => void w.handlers.delete(handler);
+              });
+            },
+            () => afterStop('subscribe()'),
+          ),
       },
       provider: {
-        getSnapshot: ({ signal } = { signal: new AbortController().signal }) => {
-          w.fetches++;
-          w.open.add(signal);
-          signal.addEventListener('abort', () => w.open.delete(signal));
-          if (w.open.size > 1) violations.push(`${w.open.size} fetches in flight`);
-          if (faults.hang > 0) {
-            faults.hang--;
-            return new Promise(() => {});
-          }
-          const lagging = faults.lag > 0 && history.length > 2;
-          if (lagging) faults.lag--;
-          const answer = lagging
-            ? (history[history.length - 3] as SnapshotEnvelope<number>)
-            : source.snapshot();
-          const fail = faults.fail > 0;
-          if (fail) faults.fail--;
-          return s.schedule(Promise.resolve(), 'fetch').then(() => {
-            w.open.delete(signal);
-            if (fail) throw new Error('injected fetch failure');
-            return answer;
-          });
-        },
+        getSnapshot: (request) =>
+          inside(
+            w,
+            'provider',
+            () => {
+              const signal = (request as { signal: AbortSignal }).signal;
+              // Aborted fetches are not in flight any more (the engine may abort from a listener that runs
+              // before this one, and start the next fetch inside it).
+              for (const open of w.fetchesOpen) if (open.aborted) w.fetchesOpen.delete(open);
+              if (!signal.aborted) w.fetchesOpen.add(signal);
+              signal.addEventListener('abort', () => w.fetchesOpen.delete(signal));
+              if (w.fetchesOpen.size > 1)
+                violate('oneFetch', `window ${w.n}: ${w.fetchesOpen.size} fetches in flight`);
+              if (faults.hang > 0) {
+                faults.hang--;
+                return new Promise<SnapshotEnvelope<number>>(() => {});
+              }
+              const lagging = faults.lag > 0 && history.length > 2;
+              if (lagging) faults.lag--;
+              const answer = lagging ? (history[history.length - 3] as SnapshotEnvelope<number>) : envelope();
+              const fail = faults.fail.shift();
+              const bad = fail === undefined ? faults.bad.shift() : undefined;
+              return s.schedule(Promise.resolve(), 'fetch').then(() => {
+                w.fetchesOpen.delete(signal);
+                if (fail !== undefined) throw hostile(fail);
+                if (bad !== undefined) return hostile(bad) as SnapshotEnvelope<number>;
+                return answer;
+              });
+            },
+            () => {
+              afterStop('provider call');
+              w.fetches++;
+            },
+          ),
       },
       applier: {
-        apply: (snapshot) => {
-          if (w.stopped) violations.push(`apply of ${snapshot.revision} after stop()`);
-          const last = w.applied.at(-1);
-          if (last !== undefined && compareRevisions(snapshot.revision, last) <= 0)
-            violations.push(`applied ${snapshot.revision} after ${last}`);
-          w.applied.push(snapshot.revision);
-          const fail = faults.applierThrow > 0;
-          if (fail) faults.applierThrow--;
-          return s.schedule(Promise.resolve(), 'apply').then(() => {
-            if (fail) {
-              w.applied.pop(); // a failed apply does not count: the engine must try that revision again
-              throw new Error('injected apply failure');
+        apply: (snapshot) =>
+          inside(
+            w,
+            'applier',
+            () => {
+              w.appliesOpen++;
+              if (w.appliesOpen > 1) violate('oneApply', `window ${w.n}: ${w.appliesOpen} applies in flight`);
+              if (snapshot.data !== Number(snapshot.revision))
+                violate(
+                  'monotonic',
+                  `window ${w.n}: snapshot ${snapshot.revision} carries data ${snapshot.data}`,
+                );
+              const last = w.applied.at(-1);
+              if (
+                last &&
+                last.epoch === snapshot.epoch &&
+                compareRevisions(snapshot.revision, last.revision) <= 0
+              )
+                violate(
+                  'monotonic',
+                  `window ${w.n}: applied ${snapshot.revision} after ${last.revision} (epoch ${snapshot.epoch})`,
+                );
+              const entry = { revision: snapshot.revision, epoch: snapshot.epoch };
+              w.applied.push(entry);
+              const fail = faults.applyFail.shift();
+              return s.schedule(Promise.resolve(), 'apply').then(() => {
+                w.appliesOpen--;
+                if (fail !== undefined) {
+                  // A failed apply does not count: the engine must try that revision again.
+                  w.applied.splice(w.applied.indexOf(entry), 1);
+                  throw hostile(fail);
+                }
+              });
+            },
+            () => afterStop(`apply of ${snapshot.revision}`),
+          ),
+      },
+      onError: (ctx) =>
+        inside(
+          w,
+          'onError',
+          () => {
+            if (config.onErrorRefresh && !isStopped(w)) call(w, 'refresh');
+          },
+          () => {
+            w.reasons++;
+            w.errors.push(ctx);
+            try {
+              const { error } = ctx;
+              if (!(error instanceof Error) || typeof error.message !== 'string' || error.message === '')
+                violate('errors', `window ${w.n}: onError got an unreadable error in phase ${ctx.phase}`);
+            } catch (e) {
+              violate(
+                'errors',
+                `window ${w.n}: reading the error of phase ${ctx.phase} threw ${safeText(e)}`,
+              );
             }
-          });
+          },
+        ),
+      ...(config.ask ? { shouldRefresh: () => inside(w, 'shouldRefresh', () => true) } : {}),
+      logger,
+      clock: {
+        now: () => clock.now(),
+        setTimeout(fn, ms) {
+          afterStop('a timer armed');
+          const handle: TimerHandle = clock.setTimeout(() => {
+            w.timers.delete(handle);
+            fn();
+          }, ms);
+          w.timers.add(handle);
+          return handle;
+        },
+        clearTimeout(handle) {
+          w.timers.delete(handle);
+          clock.clearTimeout(handle);
         },
       },
-      onError: () => void w.reasons++,
-      clock,
+      random: () => 0.5,
+      retry: config.retry === 'off' ? false : config.retry === 'default' ? {} : { maxAttempts: config.retry },
       resyncIntervalMs: RESYNC_MS,
-      snapshotTimeoutMs: 1_000,
+      snapshotTimeoutMs: TIMEOUT_MS,
     });
+    w.handle.onStatusChange((state) =>
+      inside(w, 'status', () => {
+        if (w.sawStopped)
+          violate('afterStop', `window ${w.n}: a status change (${state.status}) after 'stopped'`);
+        if (state.status === 'stopped') w.sawStopped = true;
+      }),
+    );
     windows.push(w);
     current = w;
-    w.handle.start().catch(() => {});
+    track(w, 'start()', w.handle.start());
   };
 
   const checkStep = (step: string) => {
     for (const w of windows) {
       const resyncs = Math.floor(clock.now() / RESYNC_MS); // an upper bound: the first tick is at RESYNC_MS
       if (w.fetches > w.reasons + resyncs)
-        violations.push(`${w.fetches} fetches for ${w.reasons + resyncs} reasons`);
+        violate('boundedFetches', `window ${w.n}: ${w.fetches} fetches for ${w.reasons + resyncs} reasons`);
+      if (w.stopCalled) {
+        if (w.handle.getStatus().status !== 'stopped')
+          violate('afterStop', `window ${w.n}: stop() was called, status is ${w.handle.getStatus().status}`);
+        if (w.timers.size > 0)
+          violate('timers', `window ${w.n}: ${w.timers.size} timer(s) armed after stop()`);
+        if (w.subscribesPending === 0 && w.handlers.size > 0)
+          violate('afterStop', `window ${w.n}: still subscribed after stop()`);
+        for (const p of w.promises) {
+          if (p.state === 'pending')
+            violate('settled', `window ${w.n}: ${p.what} still pending after stop()`);
+          if (p.afterStop && p.state !== 'rejected')
+            violate('settled', `window ${w.n}: ${p.what} called after stop() did not reject`);
+        }
+      }
+      for (const p of w.promises) {
+        if (p.state !== 'rejected') continue;
+        const readable = (() => {
+          try {
+            const e = p.error as Error;
+            return e instanceof Error && typeof e.message === 'string' && e.message !== '';
+          } catch {
+            return false;
+          }
+        })();
+        if (!readable) violate('errors', `window ${w.n}: ${p.what} rejected with an unreadable value`);
+        if (p.afterStop && (p.error as Error).name !== 'StoppedError')
+          violate(
+            'settled',
+            `window ${w.n}: ${p.what} after stop() rejected with ${(p.error as Error).name}`,
+          );
+      }
+      const protocol = w.errors.filter((e) => e.phase === 'protocol').length;
+      if (protocol > forged + malformed + badServed)
+        violate(
+          'errors',
+          `window ${w.n}: ${protocol} protocol errors for ${forged + malformed + badServed} causes: ${w.errors
+            .filter((e) => e.phase === 'protocol')
+            .map((e) => e.error.message)
+            .join(' / ')}`,
+        );
     }
     if (violations.length > 0) throw new Error(`after ${step}: ${violations.join('; ')}`);
   };
 
+  for (const { site, action } of opening) plans.set(site, [...(plans.get(site) ?? []), action]);
   open();
-  for (const [i, command] of commands.entries()) {
-    for (const e of late.splice(0)) deliver(e);
-    switch (command.kind) {
-      case 'write':
-        source.update((n) => n + 1);
-        history.push(source.snapshot());
-        break;
-      case 'drop':
-      case 'duplicate':
-      case 'reorder':
-        faults[command.kind]++;
-        break;
-      case 'failFetch':
-        faults.fail++;
-        break;
-      case 'hangFetch':
-        faults.hang++;
-        break;
-      case 'lagFetch':
-        faults.lag++;
-        break;
-      case 'applierThrow':
-        faults.applierThrow++;
-        break;
-      case 'stop':
-        if (current) {
-          current.handle.stop();
-          current.stopped = true;
+  try {
+    for (const [i, command] of commands.entries()) {
+      for (const e of late.splice(0)) deliver(e);
+      switch (command.kind) {
+        case 'write':
+          src.revision++;
+          history.push(envelope());
+          publish(command.inline);
+          break;
+        case 'restart':
+          if (!config.epochs) break;
+          src.epoch = `e${++epochCount}`;
+          src.revision = 1n;
+          history.push(envelope());
+          publish(false);
+          break;
+        case 'drop':
+        case 'duplicate':
+        case 'reorder':
+          faults[command.kind]++;
+          break;
+        case 'hangFetch':
+          faults.hang++;
+          break;
+        case 'lagFetch':
+          faults.lag++;
+          forged++; // three lagging answers in a row may drop a genuine announcement, which is reported
+          break;
+        case 'forge': {
+          if (!current) break;
+          forged++;
+          const epoch = command.otherEpoch ? 'forged-epoch' : src.epoch;
+          const event = {
+            topic: 't',
+            revision: String(src.revision + command.ahead),
+            ...(epoch === undefined ? {} : { epoch }),
+          };
+          current.reasons += 1;
+          send(current, event);
+          break;
         }
-        break;
-      case 'start':
-        if (!current || current.stopped) open();
-        else current.handle.start().catch(() => {});
-        break;
-      case 'refresh':
-        if (current && !current.stopped) {
-          current.reasons++;
-          current.handle.refresh().catch(() => {});
+        case 'malformed': {
+          if (!current) break;
+          malformed++;
+          const value =
+            command.value === 'nullData'
+              ? { topic: 't', revision: '1', data: null }
+              : command.value === 'badRevision'
+                ? { topic: 't', revision: '01' }
+                : hostile(command.value);
+          send(current, value);
+          break;
         }
-        break;
-      case 'sleep':
-        await clock.advance(command.ms);
-        break;
+        case 'failFetch':
+          faults.fail.push(command.value);
+          break;
+        case 'badFetch':
+          faults.bad.push(command.value);
+          badServed++;
+          break;
+        case 'failApply':
+          faults.applyFail.push(command.value);
+          break;
+        case 'failSubscribe':
+          faults.subscribeFail.push(command.value);
+          break;
+        case 'reenter': {
+          const list = plans.get(command.site) ?? [];
+          list.push(command.action);
+          plans.set(command.site, list);
+          break;
+        }
+        case 'stop':
+          if (current) call(current, 'stop');
+          break;
+        case 'start':
+          if (!current || isStopped(current)) open();
+          else call(current, 'start');
+          break;
+        case 'refresh':
+        case 'whenSynced':
+          if (current) call(current, command.kind);
+          break;
+        case 'settle':
+          for (let k = 0; k < command.n && s.count() > 0; k++) await s.waitOne();
+          break;
+        case 'sleep':
+          await clock.advance(command.ms);
+          break;
+      }
+      if (s.count() > 0) await s.waitOne();
+      await flushMicrotasks();
+      checkStep(`step ${i} (${JSON.stringify(command, (_, v) => (typeof v === 'bigint' ? String(v) : v))})`);
     }
-    if (s.count() > 0) await s.waitOne();
-    await flushMicrotasks();
-    checkStep(`step ${i} (${command.kind})`);
-  }
 
-  // Faults end: nothing is dropped, failed or hung any more; held events arrive.
-  for (const key of Object.keys(faults) as (keyof typeof faults)[]) faults[key] = 0;
-  for (const e of [...held.splice(0), ...late.splice(0)]) deliver(e);
-  // Let fetches and applies settle as time passes: 30 s, enough for timeouts, the longest backoff and resyncs.
-  for (let round = 0; round < 300; round++) {
-    await s.waitAll();
-    await clock.advance(100);
-  }
-  for (let round = 0; round < 5; round++) {
+    // Faults end: nothing is dropped, failed, hung or thrown any more; held events arrive; planned calls are off.
+    faults.drop = faults.duplicate = faults.reorder = faults.hang = faults.lag = 0;
+    for (const list of [faults.fail, faults.bad, faults.applyFail, faults.subscribeFail]) list.length = 0;
+    plans.clear();
+    for (const e of [...held.splice(0), ...late.splice(0)]) deliver(e);
+    const w = current;
+    const converged = () =>
+      !w ||
+      isStopped(w) ||
+      (w.handle.getLocalRevision() === String(src.revision) &&
+        w.handle.getStatus().epoch === src.epoch &&
+        w.handle.getStatus().status === 'synced' &&
+        s.count() === 0);
+    // Let subscribes, fetches and applies settle as time passes, until converged (or HEAL_MS: longer than the
+    // fetch timeout, the longest backoff, the dropping of an unconfirmed announcement and a resync together).
+    for (let t = 0; t < HEAL_MS && !converged(); t += 100) {
+      // A handle whose subscribe() failed with retries off went back to idle: the app calls start() again.
+      if (w && !isStopped(w) && w.handle.getStatus().status === 'error') call(w, 'start');
+      await s.waitAll();
+      await clock.advance(100);
+    }
     await s.waitAll();
     await flushMicrotasks();
+    checkStep('healing');
+    if (w && !isStopped(w)) {
+      if (!converged() && (only === undefined || only === 'converge'))
+        throw new Error(
+          `did not converge: local ${w.handle.getLocalRevision()} (epoch ${w.handle.getStatus().epoch}), source ${src.revision} (epoch ${src.epoch}), status ${w.handle.getStatus().status}`,
+        );
+      count('converged (live handle checked)');
+      if (w.errors.some((e) => e.phase === 'protocol' && e.input === undefined))
+        count('converged after a protocol error');
+      const local = w.handle.getLocalRevision();
+      for (const p of w.promises) {
+        const due =
+          !p.what.startsWith('whenSynced') ||
+          p.target === undefined ||
+          compareRevisions(p.target, local) <= 0;
+        if (p.state === 'pending' && due)
+          violate('converge', `window ${w.n}: ${p.what} still pending once synced`);
+      }
+    }
+    for (const x of windows) call(x, 'stop');
+    await flushMicrotasks();
+    checkStep('final stop');
+  } finally {
+    process.removeListener('unhandledRejection', unhandled);
+    for (const listener of savedListeners) process.on('unhandledRejection', listener);
   }
-  checkStep('healing');
-  const w = current;
-  if (w && !w.stopped) {
-    const local = w.handle.getLocalRevision();
-    if (local !== source.getRevision() || w.handle.getStatus().status !== 'synced')
-      throw new Error(
-        `did not converge: local ${local}, source ${source.getRevision()}, status ${w.handle.getStatus().status}`,
-      );
-  }
-  for (const x of windows) x.handle.stop();
 }
 
+function safeText(value: unknown): string {
+  try {
+    return value instanceof Error ? value.message : String(value);
+  } catch {
+    return 'an unprintable value';
+  }
+}
+
+/** The number of runs: `MODEL_RUNS` in the environment, else `fallback`. */
+export const modelRuns = (fallback: number): number => {
+  const n = Number(process.env.MODEL_RUNS);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+};
+
 /** The property: passes for every generated run, or throws fast-check's report. */
-export function assertModel(create: CreateSync, numRuns: number, seed?: number): Promise<void> {
+export function assertModel(
+  create: CreateSync,
+  numRuns: number,
+  options: { seed?: number; maxCommands?: number; only?: Invariant } = {},
+): Promise<void> {
   return fc.assert(
-    fc.asyncProperty(fc.scheduler(), fc.array(commandArb, { maxLength: 40 }), (s, commands) =>
-      modelRun(create, s, commands),
+    fc.asyncProperty(
+      fc.scheduler(),
+      configArb,
+      fc.array(commandArb, { maxLength: options.maxCommands ?? 60 }),
+      fc.array(reenterArb, { maxLength: 3 }),
+      (s, config, commands, opening) => modelRun(create, s, config, commands, options.only, opening),
     ),
-    seed === undefined ? { numRuns } : { numRuns, seed },
+    {
+      numRuns,
+      // Replays a failure reported by fast-check: MODEL_SEED=<seed> MODEL_PATH=<path>.
+      ...(options.seed !== undefined
+        ? { seed: options.seed }
+        : process.env.MODEL_SEED
+          ? { seed: Number(process.env.MODEL_SEED), endOnFailure: true }
+          : {}),
+      ...(process.env.MODEL_PATH ? { path: process.env.MODEL_PATH } : {}),
+    },
   );
 }

@@ -154,6 +154,49 @@ export const MACHINE_MUTANTS = {
     find: 'cmp(s.local, w.target) < 0',
     replace: 'false',
   },
+  // The mutants below are checked by the model runs (model.test.ts).
+  reentrantAtOnce: {
+    file: 'machine/engine.ts',
+    name: 'runs a re-entrant call at once, against the state before the transition',
+    // The closure engine's shape: callbacks run while the state is half updated, and what they call runs
+    // at once instead of waiting in the queue.
+    find: '        s = after;\n        const before = state;\n        state = view();\n        for (const effect of effects) perform(effect);',
+    replace:
+      '        const before = state;\n        for (const effect of effects) perform(effect);\n        s = after;\n        state = view();',
+    also: [['    if (draining) return;\n', '']],
+  },
+  forgetWhenSyncedOnStop: {
+    file: 'machine/step.ts',
+    name: 'leaves whenSynced() pending on stop()',
+    find: '      settleAll(\n        fx,\n        s.waiters.map((w) => w.d),\n        error,\n      );',
+    replace: '',
+  },
+  neverDropUnconfirmed: {
+    file: 'machine/step.ts',
+    name: 'never drops an announcement that fetches do not confirm (while it may retry)',
+    find: '++s.unconfirmed < MAX_UNCONFIRMED &&',
+    replace: '(++s.unconfirmed, true) &&',
+  },
+  resetOnAnyEpoch: {
+    file: 'machine/step.ts',
+    name: 'treats every snapshot that has an epoch as a reset (applies older within an epoch)',
+    find: 'const reset = epoch !== undefined && s.epoch !== undefined && epoch !== s.epoch;',
+    replace: 'const reset = epoch !== undefined;',
+  },
+  inlineWhileBusy: {
+    file: 'machine/step.ts',
+    name: 'applies an inline snapshot while the slot is busy',
+    find: '          s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };\n      }\n      kick(s, fx);',
+    replace:
+      '          s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };\n      }\n      if (s.inline) inline(s, fx);\n      else kick(s, fx);',
+  },
+  inspectThrownValues: {
+    file: 'machine/engine.ts',
+    name: 'inspects thrown values unguarded',
+    find: "  let text: string;\n  try {\n    if (error instanceof SyncError) return error;\n    text = error instanceof Error ? error.message : String(error);\n  } catch {\n    text = 'an unprintable value';\n  }",
+    replace:
+      '  if (error instanceof SyncError) return error;\n  const text = error instanceof Error ? error.message : String(error);',
+  },
 } satisfies Record<string, Mutant>;
 
 const cache = new Map<string, Promise<CreateSync>>();
