@@ -95,7 +95,10 @@ if (!smoke && !only) {
   const file = new URL('../RESULTS.md', import.meta.url);
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const tauri = previous.match(/<!-- tauri-e2e:start -->[\s\S]*<!-- tauri-e2e:end -->\n/)?.[0];
-  const next = withClusterSection(md);
-  writeFileSync(file, tauri ? `${next.trimEnd()}\n\n${tauri}` : next);
+  // So do the write-path profile of @statesync/web (`node bench/src/browser/profile/run.mjs --write`).
+  const profile = previous.match(/<!-- web-profile:start -->[\s\S]*<!-- web-profile:end -->\n/)?.[0];
+  let next = withClusterSection(md);
+  for (const kept of [profile, tauri]) if (kept) next = `${next.trimEnd()}\n\n${kept}`;
+  writeFileSync(file, next);
   console.log('bench: bench/RESULTS.md rewritten');
 }

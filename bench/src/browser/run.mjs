@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -249,12 +249,19 @@ async function lateTab(browser, id, samples, query = '') {
   return { fromScript, fromNavigation, never };
 }
 
-/** A CPU hog in a separate process (a busy loop, ended after `ms` at the latest); returns its stop function. */
+/** CPU hogs beside the "busy" runs: separate Node processes in a busy loop, at normal priority. */
+const HOGS = Number(process.env.BENCH_HOGS ?? 2);
+
+/** Starts {@link HOGS} CPU hogs (each ends after `ms` at the latest); returns the function that stops them. */
 function cpuHog(ms) {
-  const child = spawn(process.execPath, ['-e', `const end = Date.now() + ${ms}; while (Date.now() < end);`], {
-    stdio: 'ignore',
-  });
-  return () => child.kill();
+  const children = Array.from({ length: HOGS }, () =>
+    spawn(process.execPath, ['-e', `const end = Date.now() + ${ms}; while (Date.now() < end);`], {
+      stdio: 'ignore',
+    }),
+  );
+  return () => {
+    for (const child of children) child.kill();
+  };
 }
 
 /** @returns {Promise<import('../lib/report.mjs').Section>} */
@@ -272,8 +279,11 @@ export async function run({ smoke }) {
     quiet: new Map(STREAMED.map(([, n]) => [n, {}])),
     busy: new Map(STREAMED.map(([, n]) => [n, {}])),
   };
-  const races = { yield: new Map(), burst: new Map() };
-  const lates = new Map();
+  const races = {
+    quiet: { yield: new Map(), burst: new Map() },
+    busy: { yield: new Map(), burst: new Map() },
+  };
+  const lates = { quiet: new Map(), busy: new Map() };
   // BENCH_BROWSER=stream,late (say) runs some parts only, to iterate; `pnpm bench` runs them all.
   const parts = process.env.BENCH_BROWSER?.split(',') ?? ['latency', 'stream', 'busy', 'race', 'late'];
   const streamWrites = smoke ? 20 : 200;
@@ -284,32 +294,39 @@ export async function run({ smoke }) {
       for (const count of tabCounts) {
         for (const [id, name] of LIBRARIES) lat.get(name)[count] = await latency(browser, id, count, writes);
       }
+    // Quiet, then the same stream, race and late-tab runs beside the CPU hogs (`busy`; not in the smoke).
     for (const mode of ['quiet', 'busy']) {
-      if (!parts.includes(mode === 'quiet' ? 'stream' : 'busy') || (smoke && mode === 'busy')) continue;
-      const stop = mode === 'busy' ? cpuHog(10 * 60_000) : undefined;
+      const busy = mode === 'busy';
+      if (busy && (smoke || !parts.includes('busy'))) continue;
+      const stop = busy ? cpuHog(15 * 60_000) : undefined;
       try {
-        for (const count of tabCounts)
-          for (const [id, name] of STREAMED)
-            streams[mode].get(name)[count] = await stream(
-              browser,
-              id,
-              count,
-              streamWrites,
-              STREAM_INTERVAL_MS,
-            );
+        if (parts.includes('stream'))
+          for (const count of tabCounts)
+            for (const [id, name] of STREAMED)
+              streams[mode].get(name)[count] = await stream(
+                browser,
+                id,
+                count,
+                streamWrites,
+                STREAM_INTERVAL_MS,
+              );
+        if (parts.includes('race'))
+          for (const variant of ['yield', 'burst'])
+            for (const [id, name] of LIBRARIES)
+              races[mode][variant].set(
+                name,
+                await race(browser, id, increments, smoke ? 300 : 1_000, variant),
+              );
+        if (parts.includes('late'))
+          for (const [id, name] of LIBRARIES) {
+            lates[mode].set(name, await lateTab(browser, id, lateSamples));
+            if (name === OURS)
+              lates[mode].set(NO_MIRROR, await lateTab(browser, id, lateSamples, '&mirror=0'));
+          }
       } finally {
         stop?.();
       }
     }
-    if (parts.includes('race'))
-      for (const variant of ['yield', 'burst'])
-        for (const [id, name] of LIBRARIES)
-          races[variant].set(name, await race(browser, id, increments, smoke ? 300 : 1_000, variant));
-    if (parts.includes('late'))
-      for (const [id, name] of LIBRARIES) {
-        lates.set(name, await lateTab(browser, id, lateSamples));
-        if (name === OURS) lates.set(NO_MIRROR, await lateTab(browser, id, lateSamples, '&mirror=0'));
-      }
   } finally {
     await context.close();
     await server.close();
@@ -394,6 +411,8 @@ function report({
     );
   }
   const rawName = RAW[1];
+  const besideHogs = ` beside ${HOGS} CPU hog${HOGS === 1 ? '' : 's'}`;
+  const hogNote = ` During this table ${HOGS === 1 ? 'a separate Node process runs' : `${HOGS} separate Node processes run`} a busy loop at normal priority (the machine has ${cpus().length} cores), stopped after the busy runs.`;
   const streamCell = (mode, name, count) => {
     const r = streams[mode].get(name)[count];
     if (!r) return 'not run';
@@ -410,10 +429,10 @@ function report({
         const c = tabCounts[tabCounts.length - 1];
         const ours = streams[mode].get(OURS)[c];
         const raw = streams[mode].get(rawName)[c];
-        return `100 Hz stream, ${c} tabs${mode === 'busy' ? ', beside a CPU hog' : ''}: @statesync/web p50 / p99 ${num(p(ours, 0.5))} / ${num(p(ours, 0.99))} ms, raw BroadcastChannel ${num(p(raw, 0.5))} / ${num(p(raw, 0.99))} ms; last write everywhere after ${num(ours.last)} ms.`;
+        return `100 Hz stream, ${c} tabs${mode === 'busy' ? `,${besideHogs}` : ''}: @statesync/web p50 / p99 ${num(p(ours, 0.5))} / ${num(p(ours, 0.99))} ms, raw BroadcastChannel ${num(p(raw, 0.5))} / ${num(p(raw, 0.99))} ms; last write everywhere after ${num(ours.last)} ms.`;
       })(),
-      title: `100 Hz stream: one writer, ${streamWrites} writes, every other tab${mode === 'busy' ? ', beside a CPU hog' : ''}`,
-      intro: `One tab writes ${streamWrites} values, one every ${STREAM_INTERVAL_MS} ms (a dragged slider), without waiting for one write to finish before the next; every other tab records when its store first shows each value (a value it skipped because a newer one came first counts when it first shows a newer one). p50 / p99 over every (tab, write) pair; in parentheses each divided by the raw BroadcastChannel's at the same tab count; "last": when the last write was visible in every tab, after it was made.${mode === 'busy' ? ' During this table a separate Node process runs a busy loop (one of the two cores), stopped right after.' : ''}`,
+      title: `100 Hz stream: one writer, ${streamWrites} writes, every other tab${mode === 'busy' ? `,${besideHogs}` : ''}`,
+      intro: `One tab writes ${streamWrites} values, one every ${STREAM_INTERVAL_MS} ms (a dragged slider), without waiting for one write to finish before the next; every other tab records when its store first shows each value (a value it skipped because a newer one came first counts when it first shows a newer one). p50 / p99 over every (tab, write) pair; in parentheses each divided by the raw BroadcastChannel's at the same tab count; "last": when the last write was visible in every tab, after it was made.${mode === 'busy' ? hogNote : ''}`,
       columns: ['library', ...tabCounts.map((c) => `${c} tabs`)],
       rows: STREAMED.map(([, name]) => [name, ...tabCounts.map((c) => streamCell(mode, name, c))]),
       notes: [
@@ -434,11 +453,13 @@ function report({
       ],
     });
   }
-  for (const variant of ['yield', 'burst']) {
-    if (races[variant].size === 0) continue;
+  for (const [mode, variant] of ['quiet', 'busy'].flatMap((m) => ['yield', 'burst'].map((v) => [m, v]))) {
+    const runs = races[mode][variant];
+    if (runs.size === 0) continue;
+    const where = mode === 'busy' ? `,${besideHogs}` : '';
     tables.push({
-      highlight: `Two tabs × ${increments} increments, ${variant}: ${LIBRARIES.map(([, name]) => `${name} ${races[variant].get(name).values.join('/')} (settled ${num(races[variant].get(name).settleMs)} ms after the loops)`).join('; ')}.`,
-      title: `Two tabs, ${increments} increments each, started together (${variant === 'yield' ? 'awaited, yielding between increments' : 'burst: one synchronous loop, then awaited'})`,
+      highlight: `Two tabs × ${increments} increments, ${variant}${where}: ${LIBRARIES.map(([, name]) => `${name} ${runs.get(name).values.join('/')} (settled ${num(runs.get(name).settleMs)} ms after the loops)`).join('; ')}.`,
+      title: `Two tabs, ${increments} increments each, started together (${variant === 'yield' ? 'awaited, yielding between increments' : 'burst: one synchronous loop, then awaited'})${where}`,
       intro:
         variant === 'yield'
           ? `Each tab increments its store ${increments} times, awaiting each and yielding to the event loop between increments (so messages from the other tab interleave), both starting at the same instant. Correct result: ${expected.toLocaleString('en-US')} in both tabs.`
@@ -453,7 +474,7 @@ function report({
         'settled after the loops',
       ],
       rows: LIBRARIES.map(([, name]) => {
-        const r = races[variant].get(name);
+        const r = runs.get(name);
         return [
           name,
           r.values.join(', '),
@@ -470,14 +491,17 @@ function report({
       ],
     });
   }
-  if (lates.size > 0) {
+  for (const mode of ['quiet', 'busy']) {
+    const runs = lates[mode];
+    if (runs.size === 0) continue;
+    const where = mode === 'busy' ? `,${besideHogs}` : '';
     const median = (values) => (values.length ? quantile(values, 0.5) : Number.NaN);
     const peers = LIBRARIES.map(([, n]) => n).filter((n) => !n.startsWith('@statesync/')); // other libraries only
-    const fastest = Math.min(...peers.map((n) => median(lates.get(n).fromScript)).filter(Number.isFinite));
+    const fastest = Math.min(...peers.map((n) => median(runs.get(n).fromScript)).filter(Number.isFinite));
     tables.push({
-      highlight: `Late tab, first script → current value (median): @statesync/web ${num(median(lates.get(OURS).fromScript))} ms; fastest peer ${num(fastest)} ms.`,
-      title: 'A tab opened late',
-      intro: `Two tabs are open and one has written; then a new tab is opened ${lates.get(OURS).fromScript.length + lates.get(OURS).never} times, one after the other, each setting its store up at once as an app does on load. Median (min–max) from the tab's first script run (an inline script before any module) and from navigation start to its store showing the current value.`,
+      highlight: `Late tab${where}, first script → current value (median): @statesync/web ${num(median(runs.get(OURS).fromScript))} ms; fastest peer ${num(fastest)} ms.`,
+      title: `A tab opened late${where}`,
+      intro: `Two tabs are open and one has written; then a new tab is opened ${runs.get(OURS).fromScript.length + runs.get(OURS).never} times, one after the other, each setting its store up at once as an app does on load. Median (min–max) from the tab's first script run (an inline script before any module) and from navigation start to its store showing the current value.`,
       columns: [
         'library',
         'first script → current value',
@@ -485,7 +509,7 @@ function report({
         'never shown (5 s)',
       ],
       rows: [...LIBRARIES.map(([, name]) => name), NO_MIRROR].map((name) => {
-        const r = lates.get(name);
+        const r = runs.get(name);
         return [
           name,
           r.fromScript.length ? spread(r.fromScript, 'ms') : 'never',
@@ -520,7 +544,7 @@ function goals({ tabCounts, streams, races, lates, expected, size }) {
       const ours = streams[mode].get(OURS)[count];
       const raw = streams[mode].get(RAW[1])[count];
       if (!ours || !raw) continue;
-      const where = `${count} tabs${mode === 'busy' ? ', CPU hog' : ''}`;
+      const where = `${count} tabs${mode === 'busy' ? `, ${HOGS} CPU hog${HOGS === 1 ? '' : 's'}` : ''}`;
       const r50 = p(ours, 0.5) / p(raw, 0.5);
       const r99 = p(ours, 0.99) / p(raw, 0.99);
       rows.push(
@@ -542,30 +566,35 @@ function goals({ tabCounts, streams, races, lates, expected, size }) {
       );
     }
   }
-  for (const variant of ['yield', 'burst']) {
-    const ours = races[variant].get(OURS);
-    const redux = races[variant].get('redux-state-sync');
-    if (!ours || !redux) continue;
-    rows.push(
-      [
-        `increments (${variant}): ${expected} in both tabs`,
-        ours.values.join(', '),
-        verdict(ours.values.every((v) => v === expected)),
-      ],
-      [
-        `increments (${variant}): settled no later than redux-state-sync`,
-        `${num(ours.settleMs)} vs ${num(redux.settleMs)} ms`,
-        verdict(ours.settleMs <= redux.settleMs),
-      ],
-    );
-  }
-  if (lates.size > 0) {
+  const hogs = (mode) => (mode === 'busy' ? `, ${HOGS} CPU hog${HOGS === 1 ? '' : 's'}` : '');
+  for (const mode of ['quiet', 'busy'])
+    for (const variant of ['yield', 'burst']) {
+      const ours = races[mode][variant].get(OURS);
+      const redux = races[mode][variant].get('redux-state-sync');
+      if (!ours || !redux) continue;
+      rows.push(
+        [
+          `increments (${variant}${hogs(mode)}): ${expected} in both tabs`,
+          ours.values.join(', '),
+          verdict(ours.values.every((v) => v === expected)),
+        ],
+        [
+          `increments (${variant}${hogs(mode)}): settled no later than redux-state-sync`,
+          `${num(ours.settleMs)} vs ${num(redux.settleMs)} ms`,
+          verdict(ours.settleMs <= redux.settleMs),
+        ],
+      );
+    }
+  for (const mode of ['quiet', 'busy']) {
+    if (lates[mode].size === 0) continue;
     const median = (values) => (values.length ? quantile(values, 0.5) : Number.NaN);
     const peers = LIBRARIES.map(([, n]) => n).filter((n) => !n.startsWith('@statesync/')); // other libraries only
-    const fastest = Math.min(...peers.map((n) => median(lates.get(n).fromScript)).filter(Number.isFinite));
-    const ours = median(lates.get(OURS).fromScript);
+    const fastest = Math.min(
+      ...peers.map((n) => median(lates[mode].get(n).fromScript)).filter(Number.isFinite),
+    );
+    const ours = median(lates[mode].get(OURS).fromScript);
     rows.push([
-      `late tab no later than the fastest peer`,
+      `late tab no later than the fastest peer${hogs(mode)}`,
       `${num(ours)} vs ${num(fastest)} ms (medians)`,
       verdict(ours <= fastest),
     ]);

@@ -1,9 +1,9 @@
 // Profile of @statesync/web's writer → reader path in real Chromium: the bench's 100 Hz stream (one writer,
 // 200 writes, 10 ms apart), with every stage of each commit marked (hooks.mjs), beside a raw BroadcastChannel.
 // `node bench/src/browser/profile/run.mjs [tabs…]` (ROUNDS=n repeats each tab count; WRITES=n).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -139,11 +139,15 @@ function analyse({ at, done, writerLog, readers }) {
 
 const counts = process.argv.slice(2).map(Number).filter(Boolean);
 const tabs = counts.length ? counts : [2, 5, 10];
+/** `--write`: also writes the p50 / p99 of each stage into bench/RESULTS.md (a block `pnpm bench` keeps). */
+const WRITE = process.argv.includes('--write');
+const collected = []; // [count, results] of the first round at each tab count
 try {
   for (const count of tabs)
     for (let round = 0; round < ROUNDS; round++) {
       const results = {};
       for (const [id, , , query] of variants) results[id] = analyse(await stream(id, count, query));
+      if (round === 0) collected.push([count, results]);
       console.log(`\n== ${count} tabs, ${WRITES} writes at 100 Hz (round ${round + 1}) ==`);
       const raw = results.raw.stages['write made → visible (end to end)'];
       console.log(
@@ -166,4 +170,43 @@ try {
   await context.close();
   server.close();
   rmSync(profile, { recursive: true, force: true });
+}
+
+if (WRITE) {
+  const names = variants.filter(([v]) => v !== 'raw').map(([v]) => v);
+  const cell = (values) =>
+    values?.length ? `${num(quantile(values, 0.5))} / ${num(quantile(values, 0.99))}` : '—';
+  const tables = names.map((name) => {
+    const stages = [...new Set(collected.flatMap(([, r]) => Object.keys(r[name].stages)))];
+    const rows = stages.map((stage) => [stage, ...collected.map(([, r]) => cell(r[name].stages[stage]))]);
+    rows.push([
+      'raw BroadcastChannel, write made → visible (same session)',
+      ...collected.map(([, r]) => cell(r.raw.stages['write made → visible (end to end)'])),
+    ]);
+    const header = `| stage (${name === 'web' ? 'this checkout' : name}) | ${collected.map(([c]) => `${c} tabs: p50 / p99 ms`).join(' | ')} |`;
+    return [
+      header,
+      `| --- | ${collected.map(() => '---').join(' | ')} |`,
+      ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ].join('\n');
+  });
+  const block = [
+    '<!-- web-profile:start -->',
+    "## @statesync/web: where a write's milliseconds go",
+    '',
+    `Written by \`node bench/src/browser/profile/run.mjs --write\` (not by \`pnpm bench\`), ${new Date().toISOString()}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(
+        ' / ',
+      )} at the end. The 100 Hz stream (one writer, ${WRITES} writes 10 ms apart) with each stage of each commit marked by wrappers around the browser APIs the tab source calls (\`bench/src/browser/profile/hooks.mjs\`); times on the clock the tabs share, which Chromium rounds to 0.1 ms. Reader stages are per (reader, write).`,
+    '',
+    ...tables.flatMap((t) => [t, '']),
+    '<!-- web-profile:end -->',
+    '',
+  ].join('\n');
+  const file = new URL('../../../RESULTS.md', import.meta.url);
+  const previous = readFileSync(file, 'utf8');
+  const kept = previous.replace(/<!-- web-profile:start -->[\s\S]*<!-- web-profile:end -->\n/, '');
+  writeFileSync(file, `${kept.trimEnd()}\n\n${block}`);
+  console.log('profile: bench/RESULTS.md updated');
 }
