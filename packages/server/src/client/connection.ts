@@ -188,8 +188,9 @@ export function createServerSubscriber(
               timer = clock.setTimeout(watchdog, heartbeatMs);
               return;
             case 'poke': {
-              const { type: _, ...event } = message;
-              deliver(event);
+              // The event without `type`, built as a literal (a rest copy costs more per poke).
+              const { topic, revision, epoch, data } = message;
+              deliver(data === undefined ? { topic, revision, epoch } : { topic, revision, epoch, data });
               if (unannounced?.delete(message.topic) && unannounced.size === 0) unannounced = undefined;
               return;
             }
