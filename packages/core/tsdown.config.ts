@@ -7,6 +7,7 @@ export default packageBuild(
     state: 'src/state/index.ts',
     bind: 'src/bind/index.ts',
     pacing: 'src/pacing/index.ts',
+    schema: 'src/schema/index.ts',
   },
   'tsconfig.json',
 );

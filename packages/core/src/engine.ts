@@ -10,7 +10,6 @@ import type {
 } from './protocol';
 import type { RetryPolicy } from './retry';
 import { type Revision, ZERO_REVISION } from './revision';
-import type { StandardSchemaV1 } from './schema';
 import type { Pacer } from './throttle';
 
 /**
@@ -86,8 +85,12 @@ export interface RevisionSyncOptions<T = unknown> {
   provider: SnapshotProvider<T>;
   /** Writes a snapshot into local state. */
   applier: SnapshotApplier<T>;
-  /** Validates (and may transform) `data` before it is applied; failures are reported with phase `validate`. */
-  schema?: StandardSchemaV1<unknown, T>;
+  /**
+   * Checks (and may transform) `data` before it is applied: `standardSchema(zodOrValibotSchema)` of
+   * `@statesync/core/schema` (opt-in import), or any function returning the data or throwing. A throw or rejection is
+   * reported with phase `validate`.
+   */
+  schema?: (data: unknown) => T | PromiseLike<T>;
   /** @default noopLogger */
   logger?: Logger;
   /** Receives every failure once. Errors it throws are logged and ignored. */

@@ -6,6 +6,7 @@ import {
   type SnapshotEnvelope,
   type SyncErrorContext,
 } from '@statesync/core';
+import { standardSchema } from '@statesync/core/schema';
 import { createManualClock, createMemoryBus, flushMicrotasks } from '@statesync/core/testing';
 import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, type MockInstance, test, vi } from 'vitest';
@@ -118,7 +119,7 @@ describe('loud defaults (issue 18)', () => {
   test('a schema failure is reported as not fixable by retrying, naming both fixes', async () => {
     const errors: SyncErrorContext[] = [];
     const h = handleWith(() => ({ revision: '3', data: { count: 'three' } }), {
-      schema: v.object({ count: v.number() }),
+      schema: standardSchema(v.object({ count: v.number() })),
       onError: (ctx) => void errors.push(ctx),
     });
     void h.handle.start().catch(() => {});
@@ -238,7 +239,7 @@ describe('unknown options are reported once (issue 12)', () => {
   test('known options, a full retry policy included, are not reported', () => {
     const handle = createRevisionSync({
       ...base(),
-      schema: v.number(),
+      schema: standardSchema(v.number()),
       onError() {},
       shouldRefresh: () => true,
       retry: { initialDelayMs: 1, maxDelayMs: 2, multiplier: 2, maxAttempts: 3, jitter: 0 },
@@ -250,5 +251,29 @@ describe('unknown options are reported once (issue 12)', () => {
     });
     expect(lines()).toEqual([]);
     handle.stop();
+  });
+});
+
+describe('the Standard Schema adapter is an opt-in import (issue 12 size)', () => {
+  test('a schema object passed as is throws a TypeError naming the adapter; standardSchema rejects a non-schema', () => {
+    const bus = createMemoryBus();
+    const options = {
+      topic: 't',
+      subscriber: bus.subscriber,
+      provider: { getSnapshot: async () => ({ revision: '1', data: 0 }) },
+      applier: { apply() {} },
+    };
+    expect(() => createRevisionSync({ ...options, schema: v.number() as never, onError() {} })).toThrow(
+      'Expected `schema` to be a function: standardSchema(yourSchema) of @statesync/core/schema.',
+    );
+    expect(() => standardSchema({} as never)).toThrow(
+      'Expected a Standard Schema (zod, valibot, arktype…): an object with a `["~standard"].validate()` method.',
+    );
+  });
+
+  test('standardSchema returns the parsed value and rejects with every issue as path: message', async () => {
+    const check = standardSchema(v.object({ a: v.object({ b: v.number() }), c: v.string() }));
+    await expect(check({ a: { b: 1 }, c: 'x' })).resolves.toEqual({ a: { b: 1 }, c: 'x' });
+    await expect(check({ a: { b: 'no' }, c: 2 })).rejects.toThrow(/^a\.b: .+; c: .+$/);
   });
 });

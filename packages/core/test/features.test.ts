@@ -7,6 +7,7 @@ import {
   type SyncStatus,
 } from '@statesync/core';
 import { type ThrottlingOptions, throttle } from '@statesync/core/pacing';
+import { standardSchema } from '@statesync/core/schema';
 import { createMemoryBus, flushMicrotasks } from '@statesync/core/testing';
 import * as v from 'valibot';
 import { afterEach, describe, expect, test, vi } from 'vitest';
@@ -53,7 +54,10 @@ describe('schema validation (Standard Schema)', () => {
   ])(
     '%s: valid data is applied as parsed; invalid data is reported with phase validate and not applied',
     async (_, schema) => {
-      const h = setup<{ theme: string }>({ initial: { theme: 'light' }, options: { schema } });
+      const h = setup<{ theme: string }>({
+        initial: { theme: 'light' },
+        options: { schema: standardSchema(schema) },
+      });
       await h.handle.start();
       h.source.update({ theme: 'purple' });
       await flushMicrotasks();

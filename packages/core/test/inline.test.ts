@@ -1,6 +1,7 @@
 // Inline snapshots (issue 13): an event that carries `data` is applied through the same checks as a fetched
 // snapshot, without a fetch.
 import { createRevisionSync, createSnapshotSource } from '@statesync/core';
+import { standardSchema } from '@statesync/core/schema';
 import { flushMicrotasks } from '@statesync/core/testing';
 import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
@@ -50,7 +51,7 @@ describe.each([['default engine', createRevisionSync]] as const)('%s: inline sna
     const h = setup<{ n: number }>({
       create,
       initial: { n: 0 },
-      options: { schema: v.object({ n: v.number() }) },
+      options: { schema: standardSchema(v.object({ n: v.number() })) },
     });
     await h.handle.start();
     const fetches = h.fetches();

@@ -8,6 +8,7 @@ import {
   type SyncState,
   type SyncStatus,
 } from '@statesync/core';
+import { standardSchema } from '@statesync/core/schema';
 import * as v from 'valibot';
 import { describe, expectTypeOf, test } from 'vitest';
 
@@ -41,7 +42,7 @@ describe('types', () => {
       topic: 't',
       subscriber: source,
       provider: source,
-      schema,
+      schema: standardSchema(schema),
       applier: {
         apply: (s) => {
           expectTypeOf(s.data).toEqualTypeOf<{ count: number }>();

@@ -19,7 +19,6 @@ import {
 import { resyncEvery } from '../resync';
 import { assertNumber, resolveRetryPolicy } from '../retry';
 import { parseRevision, type Revision } from '../revision';
-import { formatIssues, type StandardSchemaV1 } from '../schema';
 import {
   covered,
   DO_ABORT,
@@ -107,15 +106,20 @@ const disposeKey: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('Symbol.d
  * Wraps anything thrown by user code into a {@link SyncError} of `phase`, without trusting it: a revoked Proxy
  * or a throwing getter yields "an unprintable value" instead of a second throw.
  */
+const textOf = (error: unknown): string => {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'an unprintable value';
+  }
+};
 const wrap = (phase: SyncPhase, topic: string, error: unknown): SyncError => {
-  let text: string;
   try {
     if (error instanceof SyncError) return error;
-    text = error instanceof Error ? error.message : String(error);
-  } catch {
-    text = 'an unprintable value';
-  }
-  return new SyncError(phase, topic, `${phase} failed for topic "${topic}": ${text}`, { cause: error });
+  } catch {} // a revoked Proxy throws even on instanceof
+  return new SyncError(phase, topic, `${phase} failed for topic "${topic}": ${textOf(error)}`, {
+    cause: error,
+  });
 };
 
 /**
@@ -154,19 +158,20 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     ['subscriber', subscriber, 'subscribe'],
     ['provider', provider, 'getSnapshot'],
     ['applier', applier, 'apply'],
-    ['schema', schema == null ? { validate: noop } : schema['~standard'], 'validate'],
   ] as const) {
-    if (!isFunction((owner as Record<string, unknown> | undefined)?.[method]))
-      invalid(
-        name,
-        `an object with a \`${method === 'validate' ? '["~standard"].validate' : method}()\` method`,
-      );
+    if (!isFunction((owner as unknown as Record<string, unknown> | undefined)?.[method]))
+      invalid(name, `an object with a \`${method}()\` method`);
   }
   for (const [name, fn] of [
+    ['schema', schema],
     ['onError', onError],
     ['shouldRefresh', shouldRefresh],
   ] as const) {
-    if (fn !== undefined && !isFunction(fn)) invalid(name, 'a function');
+    if (fn !== undefined && !isFunction(fn))
+      invalid(
+        name,
+        name === 'schema' ? 'a function: standardSchema(yourSchema) of @statesync/core/schema' : 'a function',
+      );
   }
   if (options.throttling !== undefined && !isFunction(options.throttling))
     invalid('throttling', 'made by throttle({ … }) of @statesync/core/pacing');
@@ -421,26 +426,28 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       case DO_VALIDATE: {
         const { id, snapshot } = effect;
         const { revision, epoch } = snapshot;
-        call(
-          id,
-          'validate',
-          () => (schema as StandardSchemaV1<unknown, T>)['~standard'].validate(snapshot.data),
-          (result) => {
-            if (result.issues)
-              throw new SyncError(
-                'validate',
-                topic,
-                `Snapshot ${revision} of topic "${topic}" does not match the schema: ${formatIssues(result.issues)}.${NO_FIX}the provider's data or the schema.`,
-              );
-            const data = result.value;
+        new Promise<T>((resolve) =>
+          resolve((schema as (data: unknown) => T | PromiseLike<T>)(snapshot.data)),
+        ).then(
+          (data) =>
             dispatch({
               type: IN_VALIDATED,
               id,
               jitter: jitter(),
               snapshot: epoch === undefined ? { revision, data } : { revision, data, epoch },
-            });
-          },
-        ).catch((error: unknown) => failed(id, 'validate', error));
+            }),
+          (error: unknown) =>
+            failed(
+              id,
+              'validate',
+              new SyncError(
+                'validate',
+                topic,
+                `Snapshot ${revision} of topic "${topic}" does not match the schema: ${textOf(error)}.${NO_FIX}the provider's data or the schema.`,
+                { cause: error },
+              ),
+            ),
+        );
         return;
       }
       case DO_APPLY: {
