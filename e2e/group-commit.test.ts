@@ -64,3 +64,18 @@ test('bursts from two tabs at once: nothing lost, every revision distinct, fewer
   expect(await waitConverged(pages, 400)).toBe('400');
   await Promise.all(pages.map((page) => page.close()));
 });
+
+test('an announcement is posted only once its transaction has completed (a crash never leaves readers ahead)', async () => {
+  const [writer, reader] = [await tab('after-commit'), await tab('after-commit')];
+  // Single writes, a burst, and a stream of values issued without waiting: every commit path.
+  await writer.evaluate(() => window.t.increment(1));
+  await writer.evaluate(() => window.t.increment(30));
+  await writer.evaluate(() => window.t.stream(100, 20));
+  const traffic = await writer.evaluate(() => window.t.traffic());
+  expect(traffic.posts).toBeGreaterThanOrEqual(3);
+  // Posted while a read-write transaction of the writer was still open: it could still abort (or the tab die)
+  // and leave readers with a revision IndexedDB does not hold.
+  expect(traffic.early).toBe(0);
+  expect(await waitConverged([writer, reader], 119)).toBe(String(31 + 20));
+  await Promise.all([writer.close(), reader.close()]);
+});

@@ -53,8 +53,10 @@ const describeError = (error: unknown) =>
       }
     : { name: (error as Error)?.name, message: String(error) };
 
-// What crosses the tab boundary, counted: announcements posted and read-write transactions (commits).
-const traffic = { posts: 0, commits: 0, reads: 0 };
+// What crosses the tab boundary, counted: announcements posted and read-write transactions (commits);
+// `early`: announcements posted while one of this page's read-write transactions had not completed yet.
+const traffic = { posts: 0, commits: 0, reads: 0, early: 0 };
+let open = 0; // read-write transactions of this page, created and not yet completed or aborted
 const get = IDBObjectStore.prototype.get;
 IDBObjectStore.prototype.get = function (this: IDBObjectStore, query: IDBValidKey | IDBKeyRange) {
   traffic.reads++;
@@ -63,6 +65,7 @@ IDBObjectStore.prototype.get = function (this: IDBObjectStore, query: IDBValidKe
 const post = BroadcastChannel.prototype.postMessage;
 BroadcastChannel.prototype.postMessage = function (message: unknown) {
   traffic.posts++;
+  if (open > 0) traffic.early++;
   return post.call(this, message);
 };
 const transaction = IDBDatabase.prototype.transaction;
@@ -70,8 +73,13 @@ IDBDatabase.prototype.transaction = function (
   this: IDBDatabase,
   ...args: Parameters<IDBDatabase['transaction']>
 ) {
-  if (args[1] === 'readwrite') traffic.commits++;
-  return transaction.apply(this, args);
+  const tx = transaction.apply(this, args);
+  if (args[1] === 'readwrite') {
+    traffic.commits++;
+    open++;
+    for (const end of ['complete', 'abort'] as const) tx.addEventListener(end, () => open--);
+  }
+  return tx;
 } as IDBDatabase['transaction'];
 
 /** Random hex (IndexedDB compresses values, so repeated characters would not fill a quota). */
@@ -155,6 +163,11 @@ const t = {
     );
   },
   traffic: () => ({ ...traffic }),
+  /** Writes the values `from`, `from + 1`, … (`count` of them) without waiting; resolves with their revisions. */
+  async stream(from: number, count: number): Promise<string[]> {
+    const s = source as TabSource<number>;
+    return Promise.all(Array.from({ length: count }, (_, i) => s.update(from + i)));
+  },
   /** Posts `message` on the topic's channel, as any script of the origin can. */
   post(topic: string, message: unknown) {
     const channel = new BroadcastChannel(`e2e:${topic}`);
