@@ -193,9 +193,14 @@ export const MACHINE_MUTANTS = {
   inspectThrownValues: {
     file: 'machine/engine.ts',
     name: 'inspects thrown values unguarded',
-    find: "  let text: string;\n  try {\n    if (error instanceof SyncError) return error;\n    text = error instanceof Error ? error.message : String(error);\n  } catch {\n    text = 'an unprintable value';\n  }",
-    replace:
-      '  if (error instanceof SyncError) return error;\n  const text = error instanceof Error ? error.message : String(error);',
+    find: '  try {\n    if (error instanceof SyncError) return error;\n  } catch {} // a revoked Proxy throws even on instanceof',
+    replace: '  if (error instanceof SyncError) return error;',
+    also: [
+      [
+        "  try {\n    return error instanceof Error ? error.message : String(error);\n  } catch {\n    return 'an unprintable value';\n  }",
+        '  return error instanceof Error ? error.message : String(error);',
+      ],
+    ],
   },
 } satisfies Record<string, Mutant>;
 
