@@ -81,7 +81,8 @@ export function throttle(options: ThrottlingOptions): Pacer {
     const dueAt = () =>
       Math.max(
         Math.min(
-          debounceMs ? lastTrigger + debounceMs : Infinity,
+          // Neither window: due at once (Infinity here would hold a trigger that arrives during the 0 ms window).
+          debounceMs || !throttleMs ? lastTrigger + debounceMs : Infinity,
           throttleMs ? windowStart + throttleMs : Infinity,
         ),
         lastFire + throttleMs,

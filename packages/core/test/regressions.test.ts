@@ -345,6 +345,45 @@ describe('model-found regressions', () => {
     expect(errors).toEqual([]);
     handle.stop();
   });
+
+  test('stop() right after a paced fetch leaves no pacer timer armed (throttle with leading)', async () => {
+    const clock = createManualClock();
+    const h = setup({
+      create: createRevisionSync,
+      options: { clock, throttling: throttle({ throttleMs: 1_000 }) },
+    });
+    await h.handle.start();
+    h.source.update(1); // the leading edge fetches at once and opens a 1 s window (a timer)
+    await flushMicrotasks();
+    expect(h.fetches()).toBe(2);
+    h.handle.stop();
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  test('throttle() without debounce or throttle window: an event that arrives during a fetch still fetches (the pacer never stalls)', async () => {
+    const clock = createManualClock();
+    const { provider, calls } = manualProvider<number>();
+    const h = setup({
+      create: createRevisionSync,
+      provider: () => provider,
+      options: { clock, throttling: throttle({}) },
+    });
+    const started = h.handle.start();
+    await flushMicrotasks();
+    calls[0]?.resolve({ revision: rev('0'), data: 0 });
+    await started;
+    h.bus.publish({ topic: 't', revision: '1' }); // fetches at once (leading edge)
+    await flushMicrotasks();
+    expect(calls).toHaveLength(2);
+    h.bus.publish({ topic: 't', revision: '2' }); // during that fetch
+    calls[1]?.resolve({ revision: rev('1'), data: 1 });
+    await clock.advance(1_000);
+    expect(calls).toHaveLength(3); // the fetch for revision 2
+    calls[2]?.resolve({ revision: rev('2'), data: 2 });
+    await flushMicrotasks();
+    expect(h.handle.getStatus()).toMatchObject({ status: 'synced', localRevision: '2' });
+    h.handle.stop();
+  });
 });
 
 describe('clock injection sanity', () => {

@@ -611,7 +611,7 @@ export function step(state: MachineState, input: MachineInput): Transition {
       s.subscribing = 0;
       s.inline = undefined;
       disarm(s, fx);
-      if (s.paced) fx.push({ type: DO_UNPACE });
+      fx.push({ type: DO_UNPACE }); // also after the pacer fired: its window (a timer) may still be open
       s.paced = false;
       if (s.unsubscribe) {
         fx.push({ type: DO_DETACH }, { type: DO_UNSUBSCRIBE, unsubscribe: s.unsubscribe });
