@@ -15,7 +15,7 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const WRITES = Number(process.env.WRITES ?? 200);
 const ROUNDS = Number(process.env.ROUNDS ?? 1);
 // VARIANTS=name=path?query,…: more builds of @statesync/web (path: its dist/index.mjs; empty: this checkout's)
-// and page queries (`?mirror=0`), each profiled in the same session.
+// and page queries (`?mirror=0`), each profiled in the same session. LEGEND=text: a paragraph naming them, for --write.
 const variants = [
   ['web', here('../pages/statesync-web.mjs'), undefined, ''],
   ...(process.env.VARIANTS?.split(',') ?? []).map((v) => {
@@ -200,6 +200,7 @@ if (WRITE) {
         ' / ',
       )} at the end. The 100 Hz stream (one writer, ${WRITES} writes 10 ms apart) with each stage of each commit marked by wrappers around the browser APIs the tab source calls (\`bench/src/browser/profile/hooks.mjs\`); times on the clock the tabs share, which Chromium rounds to 0.1 ms. Reader stages are per (reader, write).`,
     '',
+    ...(process.env.LEGEND ? [process.env.LEGEND, ''] : []),
     ...tables.flatMap((t) => [t, '']),
     '<!-- web-profile:end -->',
     '',
