@@ -191,6 +191,30 @@ describe('two servers behind one Redis', () => {
     expect(client.subscriber.resyncs).toBe(1);
   });
 
+  it('fires resync when a heartbeat comes before the reconnected subscription was answered', async () => {
+    const topic = fresh();
+    const a = await startNode('A', redis.port);
+    // B never decides about subscriptions (an authorization service that hangs) but serves snapshots.
+    const b = await startNode('B', redis.port, {
+      authorize: (_request, _topic, access) => (access === 'subscribe' ? new Promise<boolean>(() => {}) : true),
+    });
+    nodes = [a, b];
+    const reconnects = createManualClock();
+    const client = await startClient('h', topic, [a, b], 'ws', reconnects);
+    clients.push(client);
+    await a.kill();
+    await client.until((x) => x.subscriber.status === 'connecting');
+    await reconnects.advance(50);
+    await client.until((x) => x.subscriber.status === 'open');
+    expect(client.subscriber.resyncs).toBe(0);
+    const fetched = b.snapshots();
+    await b.clock.advance(1000); // B's heartbeat, with no topic: the subscription's poke never came
+    await client.until((x) => x.subscriber.heartbeats > 0);
+    expect(client.subscriber.resyncs).toBe(1);
+    await client.handle.whenSynced(); // the fetch the resync asked for has completed
+    expect(b.snapshots()).toBe(fetched + 1);
+  });
+
   it('catches up within one heartbeat when a pub/sub message is lost', async () => {
     const topic = fresh();
     const [a, b] = await twoNodes();

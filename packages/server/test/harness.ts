@@ -138,11 +138,12 @@ export const startClient = async (
     },
     ...(reconnectClock ? { clock: reconnectClock } : {}),
   };
-  // A socket that closes also wakes the waiters (listener added before the subscriber's own `onclose`).
+  // What a socket sees also wakes the waiters (listeners added before the subscriber's own, which have run by the
+  // time a waiter looks again).
   class Socket extends WebSocket {
     constructor(url: string) {
       super(url);
-      this.addEventListener('close', () => w.notify());
+      for (const type of ['open', 'message', 'close'] as const) this.addEventListener(type, () => w.notify());
     }
   }
   const subscriber =
