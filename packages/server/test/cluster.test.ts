@@ -196,7 +196,8 @@ describe('two servers behind one Redis', () => {
     const a = await startNode('A', redis.port);
     // B never decides about subscriptions (an authorization service that hangs) but serves snapshots.
     const b = await startNode('B', redis.port, {
-      authorize: (_request, _topic, access) => (access === 'subscribe' ? new Promise<boolean>(() => {}) : true),
+      authorize: (_request, _topic, access) =>
+        access === 'subscribe' ? new Promise<boolean>(() => {}) : true,
     });
     nodes = [a, b];
     const reconnects = createManualClock();
