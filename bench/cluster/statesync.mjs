@@ -142,14 +142,13 @@ export async function statesyncRun({
   };
   try {
     await writer.ready;
-    a = await serverProcess('server-A', proxyA, { heartbeatMs });
     const first = await write();
     if (!first.ok) throw new Error(`the first write failed: ${first.error}`);
-    await sleep(200);
-    const idle = await a.call('gc');
 
     phase('wire-only sockets: opening');
     // 0. The fan-out alone: bare sockets speaking the wire protocol (no engine, no fetch), as the floor's clients.
+    // A server process of its own, so that what this phase leaves in the heap is not counted in the next one's RSS.
+    a = await serverProcess('server-A0', proxyA, { heartbeatMs });
     await startFleet('wire', [a]);
     const w0 = await write();
     await fleet.waitFor(w0.revision, { epoch: w0.epoch, timeoutMs: 60_000 });
@@ -157,7 +156,12 @@ export async function statesyncRun({
     out.wire = { rss: wireHeld.rss, perWrite: await timedWrites(a, writes) };
     await fleet.close();
     fleet = undefined;
-    await sleep(500);
+    await closeQuietly(a);
+    a = undefined;
+
+    a = await serverProcess('server-A', proxyA, { heartbeatMs });
+    await sleep(200);
+    const idle = await a.call('gc');
 
     phase('real clients: opening');
     // 1. One server holds every client: real state-sync clients.
