@@ -94,8 +94,9 @@ export function throttle(options: ThrottlingOptions): Pacer {
       const due = dueAt();
       if (due > now) arm(due - now);
       else if (trailing) {
-        fireNow(now);
+        // Arm first: fire() may run the fetch, and a callback may stop() the handle (cancel) from inside it.
         if (throttleMs) arm(throttleMs);
+        fireNow(now);
       } else {
         waiting = false;
         fire(false);
@@ -111,8 +112,8 @@ export function throttle(options: ThrottlingOptions): Pacer {
         }
         windowStart = now;
         if (leading && now >= lastFire + throttleMs) {
-          fireNow(now);
           arm(debounceMs || throttleMs);
+          fireNow(now);
         } else {
           waiting = true;
           arm(dueAt() - now);

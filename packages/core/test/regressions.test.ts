@@ -384,6 +384,29 @@ describe('model-found regressions', () => {
     expect(h.handle.getStatus()).toMatchObject({ status: 'synced', localRevision: '2' });
     h.handle.stop();
   });
+
+  test('stop() called by the provider on a fetch the pacer fired from its timer: no pacer timer armed after it', async () => {
+    const clock = createManualClock();
+    let handle: RevisionSyncHandle | undefined;
+    let calls = 0;
+    const h = setup({
+      create: createRevisionSync,
+      provider: (inner) => ({
+        getSnapshot: (request) => {
+          if (++calls === 2) handle?.stop(); // re-entrant: from inside the fetch the trailing edge started
+          return inner.getSnapshot(request);
+        },
+      }),
+      options: { clock, throttling: throttle({ debounceMs: 50, throttleMs: 200 }) },
+    });
+    handle = h.handle;
+    await h.handle.start();
+    h.source.update(1);
+    await clock.advance(50); // the trailing edge fires the fetch, whose provider stops the handle
+    expect(calls).toBe(2);
+    expect(h.handle.getStatus().status).toBe('stopped');
+    expect(clock.pendingTimers()).toBe(0);
+  });
 });
 
 describe('clock injection sanity', () => {
