@@ -8,6 +8,7 @@ export default packageBuild(
     bind: 'src/bind/index.ts',
     pacing: 'src/pacing/index.ts',
     schema: 'src/schema/index.ts',
+    logger: 'src/logger/index.ts',
   },
   'tsconfig.json',
 );

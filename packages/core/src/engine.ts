@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 import { StoppedError, type SyncError, type SyncErrorContext } from './errors';
-import type { Logger } from './logger';
+import type { Logger } from './log';
 import type {
   InvalidationEvent,
   InvalidationSubscriber,

@@ -15,7 +15,7 @@ export {
   type SyncErrorContext,
   type SyncPhase,
 } from './errors';
-export { type ConsoleLoggerOptions, createConsoleLogger, type Logger, noopLogger, tagLogger } from './logger';
+export { type Logger, noopLogger } from './log';
 export {
   type InvalidationEvent,
   type InvalidationSubscriber,

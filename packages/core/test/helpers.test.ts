@@ -1,14 +1,13 @@
 import {
-  createConsoleLogger,
   createRevisionSync,
   createSnapshotSource,
   noopLogger,
   parseRevision,
   sleep,
-  tagLogger,
   withRetry,
   withRetryReporting,
 } from '@statesync/core';
+import { createConsoleLogger, tagLogger } from '@statesync/core/logger';
 import {
   createFaultyBus,
   createManualClock,

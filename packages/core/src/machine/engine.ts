@@ -8,7 +8,7 @@ import {
   type SyncErrorContext,
   type SyncPhase,
 } from '../errors';
-import { noopLogger } from '../logger';
+import { noopLogger } from '../log';
 import {
   eventIssues,
   type InvalidationEvent,
@@ -134,7 +134,8 @@ const wrap = (phase: SyncPhase, topic: string, error: unknown): SyncError => {
  * @throws TypeError when an option is invalid, naming the option.
  * @example
  * ```ts
- * import { createConsoleLogger, createRevisionSync } from '@statesync/core';
+ * import { createRevisionSync } from '@statesync/core';
+ * import { createConsoleLogger } from '@statesync/core/logger';
  *
  * const handle = createRevisionSync({
  *   topic: 'settings',

@@ -1,32 +1,4 @@
-/**
- * A minimal structured logger. `info` is optional; every method must tolerate an absent `context`.
- * Logger failures are caught by the engine and never break synchronization.
- *
- * @example
- * ```ts
- * const logger: Logger = {
- *   debug: (msg, ctx) => pino.debug(ctx, msg),
- *   warn: (msg, ctx) => pino.warn(ctx, msg),
- *   error: (msg, ctx) => pino.error(ctx, msg),
- * };
- * ```
- */
-export interface Logger {
-  debug(message: string, context?: Record<string, unknown>): void;
-  info?(message: string, context?: Record<string, unknown>): void;
-  warn(message: string, context?: Record<string, unknown>): void;
-  error(message: string, context?: Record<string, unknown>): void;
-}
-
-/**
- * A logger that drops everything (the default).
- *
- * @example
- * ```ts
- * createRevisionSync({ ...options, logger: noopLogger });
- * ```
- */
-export const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+import type { Logger } from '../log';
 
 /**
  * Options of {@link createConsoleLogger}.
@@ -46,7 +18,7 @@ export interface ConsoleLoggerOptions {
 }
 
 /**
- * A logger printing to the console, e.g. `[state-sync] applied {topic: 'settings', revision: '7'}`.
+ * A logger printing to the console (opt-in import: `@statesync/core/logger`), e.g. `[state-sync] applied {topic: 'settings', revision: '7'}`.
  *
  * @example
  * ```ts
