@@ -3,8 +3,9 @@
 // forged announcements, malformed events, provider/applier/subscribe faults with hostile thrown values,
 // stop/start/refresh/whenSynced, and RE-ENTRANT calls: a command arms a call (refresh, stop, start, whenSynced)
 // or a hostile throw to be made from inside the next call of one callback (provider, applier, subscribe,
-// onError, onStatusChange listener, logger, shouldRefresh). The scheduler decides when each subscribe, fetch and
-// apply settles; the clock only moves on `sleep`. Invariants are checked after every command; convergence once
+// unsubscribe, schema validation, onError, onStatusChange listener, logger, shouldRefresh). Runs also vary the
+// options: retry policy, shouldRefresh, a schema, epochs, throttling (debounce/throttle pacing). The scheduler
+// decides when each subscribe, fetch, validation and apply settles; the clock only moves on `sleep`. Invariants are checked after every command; convergence once
 // the faults end. Only the public API is used: the engine's internals may change under this model.
 import {
   compareRevisions,
@@ -14,6 +15,8 @@ import {
   type SyncErrorContext,
   type TimerHandle,
 } from '@statesync/core';
+import { type ThrottlingOptions, throttle } from '@statesync/core/pacing';
+import { standardSchema } from '@statesync/core/schema';
 import { createManualClock, flushMicrotasks } from '@statesync/core/testing';
 import fc from 'fast-check';
 import type { CreateSync } from './harness';
@@ -27,7 +30,16 @@ export type Hostile =
   | 'null'
   | 'undefined'
   | 'symbol';
-export type Site = 'provider' | 'applier' | 'subscribe' | 'onError' | 'status' | 'logger' | 'shouldRefresh';
+export type Site =
+  | 'provider'
+  | 'applier'
+  | 'subscribe'
+  | 'unsubscribe'
+  | 'validate'
+  | 'onError'
+  | 'status'
+  | 'logger'
+  | 'shouldRefresh';
 export type Action =
   | { readonly call: 'refresh' | 'stop' | 'start' | 'whenSynced' }
   | { readonly call: 'whenSyncedAt'; readonly ahead: number }
@@ -39,7 +51,7 @@ export type Command =
   | { readonly kind: 'forge'; readonly ahead: bigint; readonly otherEpoch: boolean }
   | { readonly kind: 'malformed'; readonly value: Hostile | 'nullData' | 'badRevision' }
   | {
-      readonly kind: 'failFetch' | 'badFetch' | 'failApply' | 'failSubscribe';
+      readonly kind: 'failFetch' | 'badFetch' | 'failApply' | 'failSubscribe' | 'failValidate';
       readonly value: Hostile;
     }
   | { readonly kind: 'reenter'; readonly site: Site; readonly action: Action }
@@ -80,6 +92,10 @@ export interface RunConfig {
   readonly epochs: boolean;
   /** `onError` calls `refresh()` every time ("retry now", as people write it). */
   readonly onErrorRefresh: boolean;
+  /** A `schema` is given: snapshots go through its `validate` (sync or async, as the scheduler decides). */
+  readonly schema: boolean;
+  /** `throttling` options (debounce/throttle, from `@statesync/core/pacing`), or the default pacing. */
+  readonly pacing: ThrottlingOptions | undefined;
 }
 
 const hostileArb: fc.Arbitrary<Hostile> = fc.constantFrom(
@@ -96,6 +112,8 @@ const siteArb: fc.Arbitrary<Site> = fc.constantFrom(
   'provider',
   'applier',
   'subscribe',
+  'unsubscribe',
+  'validate',
   'onError',
   'status',
   'logger',
@@ -148,6 +166,7 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
         'badFetch' as const,
         'failApply' as const,
         'failSubscribe' as const,
+        'failValidate' as const,
       ),
       value: hostileArb,
     }),
@@ -168,6 +187,28 @@ export const configArb: fc.Arbitrary<RunConfig> = fc.record({
   ask: fc.boolean(),
   epochs: fc.boolean(),
   onErrorRefresh: fc.boolean(),
+  schema: fc.boolean(),
+  pacing: fc.option(
+    fc
+      .record(
+        {
+          debounceMs: fc.integer({ min: 0, max: 300 }),
+          throttleMs: fc.integer({ min: 0, max: 1_000 }),
+          leading: fc.boolean(),
+          trailing: fc.boolean(),
+        },
+        { requiredKeys: [] },
+      )
+      .filter((p) => {
+        try {
+          throttle(p); // both edges off is rejected (nothing would fetch)
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+    { nil: undefined },
+  ),
 });
 
 /** A fresh hostile value (a revoked Proxy cannot be shared: it is made per throw). */
@@ -298,8 +339,10 @@ export async function modelRun(
     bad: [] as Hostile[],
     applyFail: [] as Hostile[],
     subscribeFail: [] as Hostile[],
+    validateFail: [] as Hostile[],
   };
   const plans = new Map<Site, Action[]>();
+  const validateAsync = [true, false, true, true, false]; // then synchronous
   const held: unknown[] = [];
   const late: unknown[] = [];
   const windows: Window[] = [];
@@ -465,7 +508,13 @@ export async function modelRun(
               return s.schedule(Promise.resolve(), 'subscribe').then(() => {
                 w.subscribesPending--;
                 if (fail !== undefined) throw hostile(fail);
-                return () => void w.handlers.delete(handler);
+                return () =>
+                  inside(
+                    w,
+                    'unsubscribe',
+                    () => {},
+                    () => void w.handlers.delete(handler),
+                  );
               });
             },
             () => afterStop('subscribe()'),
@@ -568,6 +617,30 @@ export async function modelRun(
           },
         ),
       ...(config.ask ? { shouldRefresh: () => inside(w, 'shouldRefresh', () => true) } : {}),
+      ...(config.schema
+        ? {
+            schema: standardSchema<number>({
+              '~standard': {
+                version: 1 as const,
+                vendor: 'model',
+                validate: (value: unknown) =>
+                  inside(w, 'validate', () => {
+                    const fail = faults.validateFail.shift();
+                    // An issue list (a validation failure), or a hostile throw from the validator itself.
+                    const result = () => {
+                      if (fail === 'error') return { issues: [{ message: 'not a number' }] };
+                      if (fail !== undefined) throw hostile(fail);
+                      return { value: value as number };
+                    };
+                    return validateAsync.shift()
+                      ? s.schedule(Promise.resolve(), 'validate').then(result)
+                      : result();
+                  }),
+              },
+            }),
+          }
+        : {}),
+      ...(config.pacing ? { throttling: throttle(config.pacing) } : {}),
       logger,
       clock: {
         now: () => clock.now(),
@@ -595,6 +668,10 @@ export async function modelRun(
         if (w.sawStopped)
           violate('afterStop', `window ${w.n}: a status change (${state.status}) after 'stopped'`);
         if (state.status === 'stopped') w.sawStopped = true;
+        if (process.env.MODEL_DEBUG)
+          console.log(
+            `t=${clock.now()} w${w.n} ${state.status} local=${state.localRevision} wanted=${state.wantedRevision} timers=${w.timers.size}`,
+          );
       }),
     );
     windows.push(w);
@@ -719,6 +796,9 @@ export async function modelRun(
         case 'failSubscribe':
           faults.subscribeFail.push(command.value);
           break;
+        case 'failValidate':
+          faults.validateFail.push(command.value);
+          break;
         case 'reenter': {
           const list = plans.get(command.site) ?? [];
           list.push(command.action);
@@ -750,7 +830,8 @@ export async function modelRun(
 
     // Faults end: nothing is dropped, failed, hung or thrown any more; held events arrive; planned calls are off.
     faults.drop = faults.duplicate = faults.reorder = faults.hang = faults.lag = 0;
-    for (const list of [faults.fail, faults.bad, faults.applyFail, faults.subscribeFail]) list.length = 0;
+    for (const list of [faults.fail, faults.bad, faults.applyFail, faults.subscribeFail, faults.validateFail])
+      list.length = 0;
     plans.clear();
     for (const e of [...held.splice(0), ...late.splice(0)]) deliver(e);
     const w = current;
@@ -768,6 +849,10 @@ export async function modelRun(
       if (w && !isStopped(w) && w.handle.getStatus().status === 'error') call(w, 'start');
       await s.waitAll();
       await clock.advance(100);
+      if (process.env.MODEL_DEBUG && w && t % 3000 === 0)
+        console.log(
+          `heal t=${clock.now()} ${JSON.stringify({ ...w.handle.getStatus(), lastError: w.handle.getStatus().lastError?.message })} timers=${w.timers.size} fetches=${w.fetches} sched=${s.count()}`,
+        );
     }
     await s.waitAll();
     await flushMicrotasks();
@@ -833,9 +918,12 @@ export function assertModel(
       ...(options.seed !== undefined
         ? { seed: options.seed }
         : process.env.MODEL_SEED
-          ? { seed: Number(process.env.MODEL_SEED), endOnFailure: true }
+          ? {
+              seed: Number(process.env.MODEL_SEED),
+              endOnFailure: true,
+              ...(process.env.MODEL_PATH ? { path: process.env.MODEL_PATH } : {}),
+            }
           : {}),
-      ...(process.env.MODEL_PATH ? { path: process.env.MODEL_PATH } : {}),
     },
   );
 }
