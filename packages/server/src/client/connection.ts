@@ -53,7 +53,7 @@ export interface ReconnectOptions {
  * heartbeats become invalidation events. It connects on the first `subscribe`, reconnects with backoff and jitter
  * (rotating through the URLs given) and resubscribes. The server answers each subscription with a poke of where
  * the topic stands (with its data when small), which is all a handle needs to catch up; `resync` fires only when
- * a reconnection does not bring that poke for every topic (an `error` for one, or a heartbeat first).
+ * a reconnection does not bring that poke for every topic (an `error` for one, or two heartbeats without it).
  *
  * @example
  * ```ts
@@ -63,7 +63,7 @@ export interface ReconnectOptions {
 export interface ServerSubscriber extends InvalidationSubscriber {
   /**
    * Pass in the engine's `resyncOn`: fires at most once per reconnect, when the server did not announce every
-   * topic in its first pokes (then the engine fetches once).
+   * topic (an `error` for one, or two heartbeats without it); then the engine fetches once.
    */
   readonly resync: ResyncTrigger;
   /** `connecting`, `open` or `closed` (no handler). */
@@ -122,6 +122,8 @@ export function createServerSubscriber(
   let resyncCount = 0;
   /** After a reconnect: topics whose first poke has not come yet (a resync is due if one never does). */
   let unannounced: Set<string> | undefined;
+  /** Heartbeats since the reconnect, while some topic is still unannounced. */
+  let beatsUnannounced = 0;
   const resyncNow = () => {
     unannounced = undefined;
     resyncCount++;
@@ -173,6 +175,7 @@ export function createServerSubscriber(
           // After a reconnect, the server's first poke per topic says where each stands (with the data when
           // small): the handles catch up from it, and fetch only if it is newer and carries no data.
           unannounced = connections++ > 0 ? new Set(topics) : undefined;
+          beatsUnannounced = 0;
         },
         message(text) {
           if (id !== generation) return;
@@ -196,9 +199,14 @@ export function createServerSubscriber(
             }
             case 'heartbeat':
               heartbeats++;
-              // A heartbeat before every topic's first poke: the server could not announce one; fetch.
-              if (unannounced) resyncNow();
-              for (const state of message.topics) deliver(state);
+              for (const state of message.topics) {
+                deliver(state);
+                // A heartbeat entry announces the topic too (the handle fetches if it is newer).
+                if (unannounced?.delete(state.topic) && unannounced.size === 0) unannounced = undefined;
+              }
+              // The first heartbeat may have left before the server read the subscription (a reconnect storm);
+              // a second one without the topic means the server did not announce it: fetch.
+              if (unannounced && ++beatsUnannounced >= 2) resyncNow();
               return;
             case 'error':
               report(new ServerError(message.code, message.message, message.topic));
