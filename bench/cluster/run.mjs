@@ -293,7 +293,7 @@ if (servers.length) {
   const loadNote = `load average ${loadAtStart} at the start of the run${saved && saved.peakLoad === undefined ? '' : `, 1-min peak ${peakLoad.toFixed(1)}`}`;
   if (normalP99 > 300) {
     notes.push(
-      `write → applied p99 misses the goal by ×${num(normalP99 / 300)} (${num(normalP99)} ms). In the same run, on the same machine: the bare ws floor's poke → received p99 is ${num(floorP99)} ms and the state-sync server's pokes to wire-only sockets reach p99 ${num(wireP99)} ms; real clients fetch ${num(median(fetchesPerClient))} snapshots per client per poke (they apply the data the poke carries). Each write costs ${num(cpuPerWriteMs)} ms of CPU in all (${num(serverShare * 100)}% in the server, mostly the kernel's loopback TCP send under \`writev\`, the rest in the load processes receiving, parsing and applying), on 2 cores shared with other jobs (${loadNote}): bounded by CPU.`,
+      `write → applied p99 misses the goal by ×${num(normalP99 / 300)} (${num(normalP99)} ms). In the same run, on the same machine: the bare ws floor's poke → received p99 is ${num(floorP99)} ms and the state-sync server's pokes to wire-only sockets reach p99 ${num(wireP99)} ms (its path adds the Redis PUBLISH, the counting proxy and the 10 ms coalescing window); real clients fetch ${num(median(fetchesPerClient))} snapshots per client per poke (they apply the data the poke carries). Each write costs ${num(cpuPerWriteMs)} ms of CPU in all (${num(serverShare * 100)}% in the server, mostly the kernel's loopback TCP send under \`writev\`; the rest in the load processes: ws receiving, parsing, the engine applying), that is at least ${num(cpuPerWriteMs / 2)} ms of wall time on 2 cores with nothing else running; here they were shared with other jobs (${loadNote}): bounded by CPU.`,
     );
   }
   if (fullRatio.length && median(fullRatio) > 1.5) {
@@ -522,6 +522,7 @@ if (!smoke && !only && !saved) {
     started,
     loadAtStart,
     loadAtEnd,
+    peakLoad,
     seconds,
     runs,
     serverRuns,
