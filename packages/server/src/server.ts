@@ -273,10 +273,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   const buffered = (conn: Conn) => (conn.ws ? conn.ws.bufferedAmount : (conn.res?.writableLength ?? 0));
   const write = (conn: Conn, message: string | Poke) => {
     if (conn.closed) return;
-    if (conn.ws) {
-      if (typeof message === 'string') conn.ws.send(message);
-      else conn.ws.send(message.bytes, TEXT_FRAME);
-    } else conn.res?.write(`data: ${typeof message === 'string' ? message : message.text}\n\n`);
+    const poke = typeof message !== 'string';
+    if (conn.ws) conn.ws.send(poke ? message.bytes : message, TEXT_FRAME);
+    else conn.res?.write(`data: ${poke ? message.text : message}\n\n`);
   };
   const sendPoke = (conn: Conn, entry: Entry, poke: Poke) => {
     if (conn.closed) return;
