@@ -287,7 +287,7 @@ export async function run({ smoke }) {
   // BENCH_BROWSER=stream,late (say) runs some parts only, to iterate; `pnpm bench` runs them all.
   const parts = process.env.BENCH_BROWSER?.split(',') ?? ['latency', 'stream', 'busy', 'race', 'late'];
   const streamWrites = smoke ? 20 : 200;
-  const lateSamples = smoke ? 1 : 7;
+  const lateSamples = smoke ? 1 : 11;
   try {
     // Libraries take turns at each tab count, so load drift on the machine spreads over all of them.
     if (parts.includes('latency'))
