@@ -316,6 +316,8 @@ export async function modelRun(
   /** Re-entrant calls armed before the first handle is created (its first subscribe, fetch, apply, …). */
   opening: readonly Extract<Command, { kind: 'reenter' }>[] = [],
 ): Promise<void> {
+  count('runs');
+  count(`runs with ${commands.length >= 100 ? '100+' : commands.length >= 30 ? '30-99' : '0-29'} commands`);
   const clock = createManualClock();
   // The source of truth: revision and epoch; data is the revision as a number, so any mix-up shows.
   let epochCount = 1;
@@ -834,6 +836,8 @@ export async function modelRun(
       list.length = 0;
     plans.clear();
     for (const e of [...held.splice(0), ...late.splice(0)]) deliver(e);
+    // The app keeps a handle running: if the last one was stopped, it starts a new one (which must converge too).
+    if (!current || isStopped(current)) open();
     const w = current;
     const converged = () =>
       !w ||
@@ -908,7 +912,8 @@ export function assertModel(
     fc.asyncProperty(
       fc.scheduler(),
       configArb,
-      fc.array(commandArb, { maxLength: options.maxCommands ?? 60 }),
+      // size 'max': lengths spread over the whole range (fast-check's default size keeps arrays under ~10).
+      fc.array(commandArb, { minLength: 5, maxLength: options.maxCommands ?? 150, size: 'max' }),
       fc.array(reenterArb, { maxLength: 3 }),
       (s, config, commands, opening) => modelRun(create, s, config, commands, options.only, opening),
     ),
