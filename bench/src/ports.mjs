@@ -1,4 +1,4 @@
-// Section "ports": the SharedWorker-hosted source (@statesync/message-port/shared-worker) against the Web Lock +
+// Section "ports": the SharedWorker-hosted source (@statesync/message-port/shared-worker) against the IndexedDB +
 // IndexedDB source (@statesync/web), in real Chromium tabs: write → visible latency, the 2-tab concurrent
 // increment race, a late tab's first state, and bundle sizes.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { measure } from './size.mjs';
 
 const KINDS = [
   ['worker', 'SharedWorker source (message-port)'],
-  ['web', 'Web Lock + IndexedDB (web)'],
+  ['web', 'IndexedDB + BroadcastChannel (web)'],
 ];
 
 async function bundle() {
@@ -136,15 +136,15 @@ export async function run({ smoke }) {
   const [lw, ll] = [rows.latency[0], rows.latency[1]];
   return {
     id: 'ports',
-    title: 'Tabs: SharedWorker source vs Web Lock + IndexedDB',
+    title: 'Tabs: SharedWorker source vs IndexedDB + BroadcastChannel',
     intro:
-      'The same counter in real Chromium tabs, through `@statesync/message-port/shared-worker` (truth in a SharedWorker, persisted to IndexedDB, compare-and-set writes) and through `@statesync/web` (`createTabSource`: IndexedDB under a Web Lock, BroadcastChannel events). Harness: `bench/src/ports/`. Times on the clock the tabs share.',
+      'The same counter in real Chromium tabs, through `@statesync/message-port/shared-worker` (truth in a SharedWorker, persisted to IndexedDB, compare-and-set writes) and through `@statesync/web` (`createTabSource`: one IndexedDB read-write transaction per commit, BroadcastChannel events). Harness: `bench/src/ports/`. Times on the clock the tabs share.',
     tables: [
       {
         title: 'Write → visible in the other tab (ms)',
         columns: ['source', 'median', 'p95', 'writes'],
         rows: rows.latency,
-        highlight: `ports: write → visible ${lw[1]} ms (SharedWorker) vs ${ll[1]} ms (Web Lock + IndexedDB), median`,
+        highlight: `ports: write → visible ${lw[1]} ms (SharedWorker) vs ${ll[1]} ms (IndexedDB + BroadcastChannel), median`,
       },
       {
         title: `2 tabs × ${burst} concurrent update(n => n + 1), started together`,
