@@ -1,5 +1,5 @@
 // One tab of the ports benchmark: the same counter through the SharedWorker source or through the IndexedDB +
-// IndexedDB source of @statesync/web. Driven through `window.bench`; times on the clock the tabs share.
+// BroadcastChannel source of @statesync/web. Driven through `window.bench`; times on the clock the tabs share.
 import { createRevisionSync } from '@statesync/core';
 import { connectSharedWorker, createRemoteWriter } from '@statesync/message-port/shared-worker';
 import { createTabSource } from '@statesync/web';
