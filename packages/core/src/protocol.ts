@@ -111,11 +111,12 @@ const revisionFix = (value: unknown): string => {
  * or every issue found. Never throws.
  */
 function parseWith<T>(input: unknown, checks: readonly Check[], shape: string): ParseResult<T> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
-    return { ok: false, issues: [`expected an object like ${shape}, got ${describe(input)}`] };
   const issues: string[] = [];
   const value: Record<string, unknown> = {};
   try {
+    // Inside the try: Array.isArray throws on a revoked Proxy.
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      return { ok: false, issues: [`expected an object like ${shape}, got ${describe(input)}`] };
     for (const [key, ok, expected, optional] of checks) {
       const field = (input as Record<string, unknown>)[key];
       if (optional && field === undefined) continue;

@@ -3,7 +3,9 @@ import {
   createRevisionSync,
   MAX_REVISION,
   nextRevision,
+  parseInvalidationEvent,
   parseRevision,
+  parseSnapshotEnvelope,
   type RevisionSyncHandle,
   type SnapshotEnvelope,
   StoppedError,
@@ -406,6 +408,18 @@ describe('model-found regressions', () => {
     expect(calls).toBe(2);
     expect(h.handle.getStatus().status).toBe('stopped');
     expect(clock.pendingTimers()).toBe(0);
+  });
+
+  test('a revoked Proxy as an event or envelope: parsing never throws, and the event is reported once with phase protocol', async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(parseInvalidationEvent(proxy)).toMatchObject({ ok: false });
+    expect(parseSnapshotEnvelope(proxy)).toMatchObject({ ok: false });
+    const h = setup({ create: createRevisionSync });
+    await h.handle.start();
+    h.bus.publish(proxy);
+    expect(h.errors.map((e) => e.phase)).toEqual(['protocol']);
+    h.handle.stop();
   });
 });
 
