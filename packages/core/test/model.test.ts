@@ -28,6 +28,7 @@ describe('model runs: fast-check commands + scheduler, re-entrant calls from eve
     ['timers', MACHINE_MUTANTS.noAbortOnStop],
     ['settled', MACHINE_MUTANTS.forgetWhenSyncedOnStop],
     ['boundedFetches', MACHINE_MUTANTS.refetchCoveredEvents],
+    ['honest', MACHINE_MUTANTS.earlyWhenSynced],
     ['errors', MACHINE_MUTANTS.inspectThrownValues],
     ['converge', MACHINE_MUTANTS.noResync],
     ['converge', MACHINE_MUTANTS.neverDropUnconfirmed],

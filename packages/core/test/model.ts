@@ -67,6 +67,7 @@ export type Command =
  * - timers: once stopped, no timer armed;
  * - settled: once stopped, every start/refresh/whenSynced promise settled, later calls reject with StoppedError;
  * - boundedFetches: no more fetches than reasons (news, another epoch, start/refresh, errors, resync ticks);
+ * - honest: whenSynced(revision) resolves only once the local revision reaches it;
  * - errors: nothing escapes (unhandled rejections, throws into the transport or out of handle methods), every
  *   error is readable, protocol errors only for forged, malformed or lagging input;
  * - converge: once faults end, the live handle reaches the source's revision and epoch, synced, and its
@@ -80,6 +81,7 @@ export type Invariant =
   | 'timers'
   | 'settled'
   | 'boundedFetches'
+  | 'honest'
   | 'errors'
   | 'converge';
 
@@ -366,9 +368,18 @@ export async function modelRun(
   const track = (w: Window, what: string, promise: Promise<void>, target?: Revision) => {
     const t: Tracked = { what, target, afterStop: isStopped(w), state: 'pending' };
     w.promises.push(t);
+    const epoch = w.handle.getStatus().epoch;
     promise.then(
       () => {
         t.state = 'resolved';
+        // whenSynced(revision) resolves once the local revision reaches it (unless a new epoch restarted the count).
+        const local = w.handle.getLocalRevision();
+        if (
+          target !== undefined &&
+          compareRevisions(local, target) < 0 &&
+          w.handle.getStatus().epoch === epoch
+        )
+          violate('honest', `window ${w.n}: ${what} resolved at local revision ${local}`);
       },
       (error: unknown) => {
         t.state = 'rejected';
@@ -782,7 +793,17 @@ export async function modelRun(
               : command.value === 'badRevision'
                 ? { topic: 't', revision: '01' }
                 : hostile(command.value);
+          const before = current.errors.length;
+          const listening = current.handlers.size > 0;
           send(current, value);
+          // Reported once, at once, with phase protocol (when the handle listens).
+          const phases = current.errors.slice(before).map((e) => e.phase);
+          // (A callback of that report may cause others: a re-entrant stop() whose unsubscribe throws, …)
+          if (listening && phases.filter((p) => p === 'protocol').length !== 1)
+            violate(
+              'errors',
+              `window ${current.n}: a malformed event (${command.value}) reported as [${phases}]`,
+            );
           break;
         }
         case 'failFetch':
