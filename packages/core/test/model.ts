@@ -43,6 +43,8 @@ export type Site =
 export type Action =
   | { readonly call: 'refresh' | 'stop' | 'start' | 'whenSynced' }
   | { readonly call: 'whenSyncedAt'; readonly ahead: number }
+  /** whenSynced() with a value that is not a revision: rejects with a readable error, never throws. */
+  | { readonly call: 'whenSyncedBad'; readonly value: '01' | '-1' | 'revoked' | 'symbol' }
   | { readonly call: 'throw'; readonly value: Hostile };
 
 export type Command =
@@ -96,6 +98,8 @@ export interface RunConfig {
   readonly onErrorRefresh: boolean;
   /** A `schema` is given: snapshots go through its `validate` (sync or async, as the scheduler decides). */
   readonly schema: boolean;
+  /** The `random` option (backoff jitter) throws. */
+  readonly randomThrows: boolean;
   /** `throttling` options (debounce/throttle, from `@statesync/core/pacing`), or the default pacing. */
   readonly pacing: ThrottlingOptions | undefined;
 }
@@ -130,6 +134,12 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.integer({ min: -2, max: 3 }).map((ahead) => ({ call: 'whenSyncedAt', ahead }) as const),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom('01' as const, '-1' as const, 'revoked' as const, 'symbol' as const)
+      .map((value) => ({ call: 'whenSyncedBad', value }) as const),
   },
   { weight: 2, arbitrary: hostileArb.map((value) => ({ call: 'throw', value }) as const) },
 );
@@ -190,6 +200,7 @@ export const configArb: fc.Arbitrary<RunConfig> = fc.record({
   epochs: fc.boolean(),
   onErrorRefresh: fc.boolean(),
   schema: fc.boolean(),
+  randomThrows: fc.boolean(),
   pacing: fc.option(
     fc
       .record(
@@ -413,7 +424,21 @@ export async function modelRun(
     if (!action) return;
     count(`re-entrant ${action.call}${action.call === 'throw' ? ` ${action.value}` : ''} from ${site}`);
     if (action.call === 'throw') throw hostile(action.value);
-    if (action.call === 'whenSyncedAt') {
+    if (action.call === 'whenSyncedBad') {
+      const { value } = action;
+      const bad = value === 'revoked' || value === 'symbol' ? hostile(value) : value;
+      try {
+        w.handle.whenSynced(bad as Revision).then(
+          () => violate('errors', `window ${w.n}: whenSynced(${value}) resolved`),
+          (error: unknown) => {
+            if (!(error instanceof Error) || !error.message)
+              violate('errors', `window ${w.n}: whenSynced(${value}) rejected with an unreadable value`);
+          },
+        );
+      } catch (error) {
+        violate('errors', `window ${w.n}: whenSynced(${value}) threw ${safeText(error)}`);
+      }
+    } else if (action.call === 'whenSyncedAt') {
       const target = src.revision + BigInt(action.ahead);
       call(w, 'whenSynced', String(target < 0n ? 0n : target) as Revision);
     } else call(w, action.call);
@@ -671,7 +696,10 @@ export async function modelRun(
           clock.clearTimeout(handle);
         },
       },
-      random: () => 0.5,
+      random: () => {
+        if (config.randomThrows) throw hostile('revoked');
+        return 0.5;
+      },
       retry: config.retry === 'off' ? false : config.retry === 'default' ? {} : { maxAttempts: config.retry },
       resyncIntervalMs: RESYNC_MS,
       snapshotTimeoutMs: TIMEOUT_MS,
