@@ -1,5 +1,6 @@
 // Section 2: many windows, simulated in Node on a manual clock (deterministic, seeded, faster than real time).
 import { createRevisionSync, createSnapshotSource } from '@statesync/core';
+import { resyncEvery } from '@statesync/core/pacing';
 import { createFaultyBus, createManualClock, createSeededRandom } from '@statesync/core/testing';
 import { num, ratio, spread, summarize } from './lib/stats.mjs';
 
@@ -87,7 +88,7 @@ async function simulate({ seed, engine, faults, writes, resyncMs, inline }) {
         ? createRevisionSync({
             ...options,
             random: createSeededRandom(seed * 31 + i),
-            ...(resyncMs ? { resyncIntervalMs: resyncMs } : {}),
+            ...(resyncMs ? { resyncOn: [resyncEvery(resyncMs)] } : {}),
           })
         : naiveWindow({ ...options, resyncMs });
     windows.push(w);
@@ -224,7 +225,7 @@ export async function run({ smoke }) {
     id: 'sim',
     title: '2. Many windows, simulated (Node)',
     intro:
-      'Both modes are printed: fetch-only (events are bare hints) and inline (events carry their snapshot). Every reader shares one `createFaultyBus` from `@statesync/core/testing` (seeded), reading from a `createSnapshotSource`. The naive baseline is written in `bench/src/sim.mjs`: on every event it fetches and applies whatever arrives. "Out-of-order applies" count a window replacing a newer state with an older one. In the faulty run the engine gets a 1 s `resyncIntervalMs` (without it a dropped final event cannot be noticed by anyone); the naive reader is shown with and without the same resync.',
+      'Both modes are printed: fetch-only (events are bare hints) and inline (events carry their snapshot). Every reader shares one `createFaultyBus` from `@statesync/core/testing` (seeded), reading from a `createSnapshotSource`. The naive baseline is written in `bench/src/sim.mjs`: on every event it fetches and applies whatever arrives. "Out-of-order applies" count a window replacing a newer state with an older one. In the faulty run the engine gets a 1 s `resyncOn: [resyncEvery(1000)]` (without it a dropped final event cannot be noticed by anyone); the naive reader is shown with and without the same resync.',
     tables,
   };
 }

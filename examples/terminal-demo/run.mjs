@@ -23,6 +23,7 @@ export async function runDemo(options = {}) {
       outExtension: { '.js': '.mjs' },
       alias: {
         '@statesync/core/testing': `${packages}core/src/testing/index.ts`,
+        '@statesync/core/pacing': `${packages}core/src/pacing/index.ts`,
         '@statesync/core': `${packages}core/src/index.ts`,
       },
       logLevel: 'warning',

@@ -1,4 +1,5 @@
 import type { RevisionSyncHandle, SyncErrorContext } from '@statesync/core';
+import { resyncEvery } from '@statesync/core/pacing';
 import { createPiniaSnapshotApplier } from '@statesync/pinia';
 import { createTauriRevisionSync, type TauriInvoke, type TauriListen } from '@statesync/tauri';
 import { LOCAL_ONLY_KEYS, type Settings, type SettingsStore } from './settings-store';
@@ -34,6 +35,6 @@ export function createSettingsSync(
     applier: createPiniaSnapshotApplier({ store, omitKeys: [...LOCAL_ONLY_KEYS] }),
     onError,
     // A safety net for events lost while a window was suspended.
-    resyncIntervalMs: 60_000,
+    resyncOn: [resyncEvery(60_000)],
   });
 }

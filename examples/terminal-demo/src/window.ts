@@ -1,6 +1,7 @@
 // One "window": a worker thread keeping its copy of the settings in sync with the host's source.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRevisionSync } from '@statesync/core';
+import { resyncEvery } from '@statesync/core/pacing';
 import { createPortTransport, type WindowMessage } from './port-transport';
 
 const port = parentPort;
@@ -16,7 +17,7 @@ const handle = createRevisionSync({
   applier: { apply: () => {} }, // a real window would render the data here
   snapshotTimeoutMs: 400, // slow fetches beyond this are aborted and retried
   retry: { initialDelayMs: 40, maxDelayMs: 400 },
-  resyncIntervalMs: 1_000, // safety net for dropped events
+  resyncOn: [resyncEvery(1_000)], // safety net for dropped events
   random: () => {
     random = (random * 1_103_515_245 + 12_345) >>> 0;
     return random / 4_294_967_296;

@@ -103,8 +103,6 @@ export interface RevisionSyncOptions<T = unknown> {
   retry?: Partial<RetryPolicy> | false;
   /** Abort a fetch after this long and retry. @default 10000 */
   snapshotTimeoutMs?: number;
-  /** Fetch periodically as a safety net against lost events (the same as `resyncOn: [resyncEvery(ms)]`). @default off */
-  resyncIntervalMs?: number;
   /**
    * Resync signals: each may call `resync` to fetch again, as a safety net against lost events:
    * `resyncEvery(ms)` of `@statesync/core/pacing` for a period, `@statesync/web` for focus, visibility, online and pageshow.

@@ -8,6 +8,7 @@ import {
   StoppedError,
   type Unsubscribe,
 } from '@statesync/core';
+import { resyncEvery } from '@statesync/core/pacing';
 import { createManualClock, createSeededRandom, flushMicrotasks } from '@statesync/core/testing';
 import { expect } from 'vitest';
 import { type CreateSync, manualProvider, outcome, revisions, setup } from './harness';
@@ -219,7 +220,7 @@ export async function stopWhileSubscribing(create: CreateSync): Promise<void> {
 /** G6 / issue #7a: stop() during a fetch aborts it; its late answer is discarded; nothing runs afterwards. */
 export async function stopDuringFetch(create: CreateSync): Promise<void> {
   const m = manualProvider<number>();
-  const h = setup({ create, provider: () => m.provider, options: { resyncIntervalMs: 1000 } });
+  const h = setup({ create, provider: () => m.provider, options: { resyncOn: [resyncEvery(1000)] } });
   const started = h.handle.start();
   await flushMicrotasks();
   h.handle.stop();
@@ -283,7 +284,7 @@ export async function stopDuringApply(create: CreateSync): Promise<void> {
       },
     },
     clock: h.clock,
-    resyncIntervalMs: 500,
+    resyncOn: [resyncEvery(500)],
   });
   const started = handle.start();
   await flushMicrotasks();
@@ -586,7 +587,7 @@ export async function throwingShouldRefresh(create: CreateSync): Promise<void> {
 
 /**
  * G7 / issue #14: 20 windows, 1,000 writes at random 0–4 ms intervals, 1–10 ms fetches, 5% failed fetches, and the
- * last event lost for 5 windows. With `resyncIntervalMs`, every window converges to the final revision, and no
+ * last event lost for 5 windows. With `resyncOn: [resyncEvery(ms)]`, every window converges to the final revision, and no
  * window fetches more often than it has reasons to.
  */
 export async function simulationConverges(create: CreateSync): Promise<void> {
@@ -625,7 +626,7 @@ export async function simulationConverges(create: CreateSync): Promise<void> {
       onError: () => {},
       clock,
       random,
-      resyncIntervalMs: 2_000,
+      resyncOn: [resyncEvery(2_000)],
     });
     return { ...w, w, handle };
   });

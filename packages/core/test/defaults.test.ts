@@ -6,6 +6,7 @@ import {
   type SnapshotEnvelope,
   type SyncErrorContext,
 } from '@statesync/core';
+import { resyncEvery } from '@statesync/core/pacing';
 import { standardSchema } from '@statesync/core/schema';
 import { createManualClock, createMemoryBus, flushMicrotasks } from '@statesync/core/testing';
 import * as v from 'valibot';
@@ -203,6 +204,7 @@ describe('unknown options are reported once (issue 12)', () => {
       nextDelayMs: 5,
       mode: 'patch',
       debounceMs: 50,
+      resyncIntervalMs: 1000,
       retry: { maxAttempts: 5, backoffMultiplier: 3 },
     } as RevisionSyncOptions<number>);
     await handle.start();
@@ -215,6 +217,7 @@ describe('unknown options are reported once (issue 12)', () => {
       unknown('nextDelayMs', 'use ctx.retryInMs in onError'),
       unknown('mode', "use the applier's options"),
       unknown('debounceMs', 'use throttling: throttle({ … }) of @statesync/core/pacing'),
+      unknown('resyncIntervalMs', 'use resyncOn: [resyncEvery(ms)] of @statesync/core/pacing'),
       unknown('retry.backoffMultiplier', 'use retry.multiplier'),
     ]);
     expect(warnings[0]?.[1]).toEqual({ topic: 'settings', option: 'backoffMultiplier' });
@@ -244,8 +247,7 @@ describe('unknown options are reported once (issue 12)', () => {
       shouldRefresh: () => true,
       retry: { initialDelayMs: 1, maxDelayMs: 2, multiplier: 2, maxAttempts: 3, jitter: 0 },
       snapshotTimeoutMs: 100,
-      resyncIntervalMs: 1000,
-      resyncOn: [],
+      resyncOn: [resyncEvery(1000)],
       clock: createManualClock(),
       random: () => 0,
     });

@@ -6,7 +6,7 @@ import {
   StoppedError,
   type SyncStatus,
 } from '@statesync/core';
-import { type ThrottlingOptions, throttle } from '@statesync/core/pacing';
+import { resyncEvery, type ThrottlingOptions, throttle } from '@statesync/core/pacing';
 import { standardSchema } from '@statesync/core/schema';
 import { createMemoryBus, flushMicrotasks } from '@statesync/core/testing';
 import * as v from 'valibot';
@@ -23,10 +23,6 @@ describe('options are validated up front with actionable messages', () => {
     [{ provider: null }, 'Expected `provider` to be an object with a `getSnapshot()` method.'],
     [{ applier: { apply: 1 } }, 'Expected `applier` to be an object with a `apply()` method.'],
     [{ snapshotTimeoutMs: -5 }, 'Expected `snapshotTimeoutMs` to be a finite number ≥ 1, got -5.'],
-    [
-      { resyncIntervalMs: Number.POSITIVE_INFINITY },
-      'Expected `resyncIntervalMs` to be a finite number ≥ 1, got Infinity.',
-    ],
     [{ retry: { multiplier: 0.5 } }, 'Expected `retry.multiplier` to be a finite number ≥ 1, got 0.5.'],
     [
       { throttling: { debounceMs: 10 } },
@@ -272,8 +268,13 @@ describe('resync and lifecycle extras', () => {
     vi.useRealTimers();
   });
 
-  test('resyncIntervalMs fetches periodically and picks up a change whose event was lost', async () => {
-    const h = setup({ options: { resyncIntervalMs: 1_000, subscriber: createMemoryBus().subscriber } });
+  test('resyncOn: [resyncEvery(ms)] fetches periodically and picks up a change whose event was lost', async () => {
+    expect(() => resyncEvery(Number.POSITIVE_INFINITY)).toThrow(
+      'Expected `resyncEvery(ms)` to be a finite number ≥ 1, got Infinity.',
+    );
+    const h = setup({
+      options: { resyncOn: [resyncEvery(1_000)], subscriber: createMemoryBus().subscriber },
+    });
     await h.handle.start();
     h.source.update(1); // its event goes nowhere
     await h.clock.advance(999);

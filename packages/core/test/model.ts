@@ -15,7 +15,7 @@ import {
   type SyncErrorContext,
   type TimerHandle,
 } from '@statesync/core';
-import { type ThrottlingOptions, throttle } from '@statesync/core/pacing';
+import { resyncEvery, type ThrottlingOptions, throttle } from '@statesync/core/pacing';
 import { standardSchema } from '@statesync/core/schema';
 import { createManualClock, flushMicrotasks } from '@statesync/core/testing';
 import fc from 'fast-check';
@@ -701,7 +701,7 @@ export async function modelRun(
         return 0.5;
       },
       retry: config.retry === 'off' ? false : config.retry === 'default' ? {} : { maxAttempts: config.retry },
-      resyncIntervalMs: RESYNC_MS,
+      resyncOn: [resyncEvery(RESYNC_MS)],
       snapshotTimeoutMs: TIMEOUT_MS,
     });
     w.handle.onStatusChange((state) =>

@@ -120,8 +120,8 @@ export const MACHINE_MUTANTS = {
   noResync: {
     file: 'machine/engine.ts',
     name: 'never resyncs',
-    find: '...(resyncMs === undefined ? [] : [resyncEvery(resyncMs)]),',
-    replace: '',
+    find: 'const triggers: readonly ResyncTrigger[] = options.resyncOn ?? [];',
+    replace: 'const triggers: readonly ResyncTrigger[] = [];',
   },
   protocolAsInvalidation: {
     name: 'throws malformed events into the transport callback',

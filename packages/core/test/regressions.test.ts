@@ -12,7 +12,7 @@ import {
   SyncError,
   type SyncErrorContext,
 } from '@statesync/core';
-import { throttle } from '@statesync/core/pacing';
+import { resyncEvery, throttle } from '@statesync/core/pacing';
 import { createManualClock, flushMicrotasks, MAX_UNCONFIRMED } from '@statesync/core/testing';
 import { describe, expect, test } from 'vitest';
 import { manualProvider, outcome, revisions, setup } from './harness';
@@ -428,7 +428,7 @@ describe('clock injection sanity', () => {
     const clock = createManualClock();
     const h = setup({
       create: createRevisionSync,
-      options: { clock, resyncIntervalMs: 100 },
+      options: { clock, resyncOn: [resyncEvery(100)] },
     });
     await h.handle.start();
     expect(clock.pendingTimers()).toBe(1);

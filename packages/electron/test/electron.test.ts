@@ -1,6 +1,7 @@
 // @statesync/electron with structural stand-ins for Electron (see electron-fakes.ts): main, preload and
 // renderer sides wired as in an app, several windows, faults on the event channel.
 import { createRevisionSync, createSnapshotSource, type RevisionSyncHandle } from '@statesync/core';
+import { resyncEvery } from '@statesync/core/pacing';
 import { createManualClock, createSeededRandom, flushMicrotasks } from '@statesync/core/testing';
 import type { StateSyncBridge } from '@statesync/electron';
 import { createElectronMain } from '@statesync/electron/main';
@@ -251,7 +252,9 @@ describe('renderer: engines in several windows', () => {
       });
       const clock = createManualClock();
       const pages = [open(), open(), open()];
-      const readers = pages.map((p) => follow(p.bridge, 'settings', { clock, resyncIntervalMs: 1_000 }));
+      const readers = pages.map((p) =>
+        follow(p.bridge, 'settings', { clock, resyncOn: [resyncEvery(1_000)] }),
+      );
       await Promise.all(readers.map((r) => r.handle.start()));
       for (let i = 1; i <= 50; i++) {
         sources.settings?.update(i);

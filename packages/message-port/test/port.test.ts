@@ -8,6 +8,7 @@ import {
   type SnapshotEnvelope,
   type SyncErrorContext,
 } from '@statesync/core';
+import { resyncEvery } from '@statesync/core/pacing';
 import { createManualClock, flushMicrotasks } from '@statesync/core/testing';
 import {
   connectPort,
@@ -346,7 +347,7 @@ describe('convergence through a faulty endpoint', () => {
       const client = connectPort(toHost, { timeoutMs: 500, clock });
       const options = {
         clock,
-        resyncIntervalMs: 2_000,
+        resyncOn: [resyncEvery(2_000)],
         snapshotTimeoutMs: 1_000,
         retry: { maxDelayMs: 1_000 },
       };

@@ -5,6 +5,7 @@ import {
   type SnapshotApplier,
   type SyncErrorContext,
 } from '@statesync/core';
+import { resyncEvery } from '@statesync/core/pacing';
 import {
   createManualClock,
   createSeededRandom,
@@ -153,7 +154,7 @@ describe('createTauriRevisionSync with the real @tauri-apps/api mocks', () => {
           commandName: 'get_snapshot',
           args: { topic: 'settings' },
           applier,
-          resyncIntervalMs: 1000, // the safety net for lost events
+          resyncOn: [resyncEvery(1000)], // the safety net for lost events
           clock,
         }),
       );

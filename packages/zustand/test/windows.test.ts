@@ -1,4 +1,5 @@
 import { createRevisionSync, createSnapshotSource, type RevisionSyncHandle } from '@statesync/core';
+import { resyncEvery } from '@statesync/core/pacing';
 import { createFaultyBus, createManualClock } from '@statesync/core/testing';
 import { createZustandSnapshotApplier } from '@statesync/zustand';
 import { expect, test } from 'vitest';
@@ -38,7 +39,7 @@ test('several windows over a lossy bus converge, and a slice that never changes 
       provider: bus.wrapProvider(source),
       applier: createZustandSnapshotApplier({ store }),
       clock,
-      resyncIntervalMs: 1_000,
+      resyncOn: [resyncEvery(1_000)],
       onError: () => {},
     });
     return { store, sets, handle };

@@ -16,7 +16,6 @@ import {
   parseSnapshotEnvelope,
   type SnapshotEnvelope,
 } from '../protocol';
-import { resyncEvery } from '../resync';
 import { assertNumber, resolveRetryPolicy } from '../retry';
 import { parseRevision, type Revision } from '../revision';
 import {
@@ -77,7 +76,7 @@ const deferred = (): Deferred => {
 // The keys this engine knows, space-separated (with spaces around, for `includes(' key ')`); `initial` is not its
 // own but a store connector's (`StoreConnector` options are `{ topic, initial, applier, onError }`), passed on as is.
 const KNOWN =
-  ' topic subscriber provider applier schema logger onError shouldRefresh throttling retry snapshotTimeoutMs resyncIntervalMs resyncOn clock random initial ';
+  ' topic subscriber provider applier schema logger onError shouldRefresh throttling retry snapshotTimeoutMs resyncOn clock random initial ';
 const RETRY_KEYS = ' initialDelayMs maxDelayMs multiplier maxAttempts jitter ';
 /** What replaces an option this engine does not know (0.x names, another object's options), or ''. */
 const replacement = (key: string): string => {
@@ -88,13 +87,15 @@ const replacement = (key: string): string => {
       ? `retry.${key}`
       : ' debounceMs throttleMs leading trailing '.includes(spaced)
         ? 'throttling: throttle({ … }) of @statesync/core/pacing'
-        : key === 'sourceEvent'
-          ? 'ctx.input in onError'
-          : key === 'nextDelayMs'
-            ? 'ctx.retryInMs in onError'
-            : key === 'mode'
-              ? "the applier's options"
-              : '';
+        : key === 'resyncIntervalMs'
+          ? 'resyncOn: [resyncEvery(ms)] of @statesync/core/pacing'
+          : key === 'sourceEvent'
+            ? 'ctx.input in onError'
+            : key === 'nextDelayMs'
+              ? 'ctx.retryInMs in onError'
+              : key === 'mode'
+                ? "the applier's options"
+                : '';
 };
 
 /** Said of failures that come back identical on every attempt. */
@@ -178,12 +179,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     invalid('throttling', 'made by throttle({ … }) of @statesync/core/pacing');
   const timeoutMs = options.snapshotTimeoutMs ?? 10_000;
   assertNumber('snapshotTimeoutMs', timeoutMs, 1);
-  const resyncMs = options.resyncIntervalMs;
-  if (resyncMs !== undefined) assertNumber('resyncIntervalMs', resyncMs, 1);
-  const triggers: readonly ResyncTrigger[] = [
-    ...(resyncMs === undefined ? [] : [resyncEvery(resyncMs)]),
-    ...(options.resyncOn ?? []),
-  ];
+  const triggers: readonly ResyncTrigger[] = options.resyncOn ?? [];
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const logger = options.logger ?? noopLogger;
