@@ -50,7 +50,7 @@ export const MACHINE_MUTANTS = {
   refetchCoveredEvents: {
     file: 'machine/step.ts',
     name: 'fetches again for events already covered',
-    find: 'compareRevisions(revision, s.wanted) <= 0;',
+    find: '(revision === s.wanted || compareRevisions(revision, s.wanted) < 0);',
     replace: 'compareRevisions(revision, s.wanted) < -1;',
     also: [
       ['        s.wanted = revision;', '        s.wanted = maxRevision(s.wanted, revision); s.requested++;'],

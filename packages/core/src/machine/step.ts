@@ -311,7 +311,7 @@ export const MAX_UNCONFIRMED = 4;
  */
 export const covered = (s: MachineState, revision: Revision, epoch: string | undefined): boolean =>
   (epoch === undefined || s.epoch === undefined || epoch === s.epoch) &&
-  compareRevisions(revision, s.wanted) <= 0;
+  (revision === s.wanted || compareRevisions(revision, s.wanted) < 0); // a duplicate: no comparison
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type S = Mutable<MachineState>;
