@@ -69,7 +69,8 @@ export type Command =
  * - timers: once stopped, no timer armed;
  * - settled: once stopped, every start/refresh/whenSynced promise settled, later calls reject with StoppedError;
  * - boundedFetches: no more fetches than reasons (news, another epoch, start/refresh, errors, resync ticks);
- * - honest: whenSynced(revision) resolves only once the local revision reaches it;
+ * - honest: whenSynced(revision) resolves only once the local revision reaches it, start() once a snapshot is
+ *   applied; the status never shows a wanted revision below the local one, nor 'synced' with one above it;
  * - errors: nothing escapes (unhandled rejections, throws into the transport or out of handle methods), every
  *   error is readable, protocol errors only for forged, malformed or lagging input;
  * - converge: once faults end, the live handle reaches the source's revision and epoch, synced, and its
@@ -391,6 +392,9 @@ export async function modelRun(
           w.handle.getStatus().epoch === epoch
         )
           violate('honest', `window ${w.n}: ${what} resolved at local revision ${local}`);
+        // start() resolves once a snapshot is applied.
+        if (what === 'start()' && w.applied.length === 0)
+          violate('honest', `window ${w.n}: start() resolved before any snapshot was applied`);
       },
       (error: unknown) => {
         t.state = 'rejected';
@@ -709,6 +713,16 @@ export async function modelRun(
         if (w.sawStopped)
           violate('afterStop', `window ${w.n}: a status change (${state.status}) after 'stopped'`);
         if (state.status === 'stopped') w.sawStopped = true;
+        if (compareRevisions(state.wantedRevision, state.localRevision) < 0)
+          violate(
+            'honest',
+            `window ${w.n}: wanted ${state.wantedRevision} below local ${state.localRevision}`,
+          );
+        if (state.status === 'synced' && state.wantedRevision !== state.localRevision)
+          violate(
+            'honest',
+            `window ${w.n}: synced at ${state.localRevision} with ${state.wantedRevision} announced`,
+          );
         if (process.env.MODEL_DEBUG)
           console.log(
             `t=${clock.now()} w${w.n} ${state.status} local=${state.localRevision} wanted=${state.wantedRevision} timers=${w.timers.size}`,
