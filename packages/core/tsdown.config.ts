@@ -9,6 +9,7 @@ export default packageBuild(
     pacing: 'src/pacing/index.ts',
     schema: 'src/schema/index.ts',
     logger: 'src/logger/index.ts',
+    retry: 'src/retry/index.ts',
   },
   'tsconfig.json',
 );

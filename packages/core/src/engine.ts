@@ -1,3 +1,4 @@
+import type { RetryPolicy } from './backoff';
 import type { Clock } from './clock';
 import { StoppedError, type SyncError, type SyncErrorContext } from './errors';
 import type { Logger } from './log';
@@ -8,7 +9,6 @@ import type {
   SnapshotProvider,
   Topic,
 } from './protocol';
-import type { RetryPolicy } from './retry';
 import { type Revision, ZERO_REVISION } from './revision';
 import type { Pacer } from './throttle';
 

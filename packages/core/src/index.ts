@@ -1,3 +1,4 @@
+export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 export { type Clock, systemClock, type TimerHandle } from './clock';
 export {
   createRevisionSync,
@@ -29,16 +30,6 @@ export {
   type Topic,
   type Unsubscribe,
 } from './protocol';
-export {
-  backoffDelay,
-  DEFAULT_RETRY_POLICY,
-  type RetryInfo,
-  type RetryPolicy,
-  type RetryReportingOptions,
-  sleep,
-  withRetry,
-  withRetryReporting,
-} from './retry';
 export {
   compareRevisions,
   isCanonicalRevision,

@@ -1,5 +1,5 @@
+import { assertNumber } from './backoff';
 import type { ResyncTrigger } from './engine';
-import { assertNumber } from './retry';
 
 /**
  * A resync trigger that fetches every `ms` milliseconds on the handle's clock (opt-in: pass it in `resyncOn`),

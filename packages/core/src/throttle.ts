@@ -1,5 +1,5 @@
+import { assertNumber } from './backoff';
 import type { Clock, TimerHandle } from './clock';
-import { assertNumber } from './retry';
 
 /**
  * Options of `throttle()`: how event-triggered fetches are paced. Explicit `refresh()` calls are never delayed.

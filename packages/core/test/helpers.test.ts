@@ -1,13 +1,6 @@
-import {
-  createRevisionSync,
-  createSnapshotSource,
-  noopLogger,
-  parseRevision,
-  sleep,
-  withRetry,
-  withRetryReporting,
-} from '@statesync/core';
+import { createRevisionSync, createSnapshotSource, noopLogger, parseRevision } from '@statesync/core';
 import { createConsoleLogger, tagLogger } from '@statesync/core/logger';
+import { sleep, withRetry, withRetryReporting } from '@statesync/core/retry';
 import {
   createFaultyBus,
   createManualClock,

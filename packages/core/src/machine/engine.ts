@@ -1,3 +1,4 @@
+import { assertNumber, resolveRetryPolicy } from '../backoff';
 import { systemClock, type TimerHandle } from '../clock';
 import type { ResyncTrigger, RevisionSyncHandle, RevisionSyncOptions, SyncState } from '../engine';
 import {
@@ -16,7 +17,6 @@ import {
   parseSnapshotEnvelope,
   type SnapshotEnvelope,
 } from '../protocol';
-import { assertNumber, resolveRetryPolicy } from '../retry';
 import { parseRevision, type Revision } from '../revision';
 import {
   covered,

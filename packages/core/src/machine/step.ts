@@ -2,9 +2,10 @@
 // calls user code and never reads a clock; the runner in engine.ts performs the effects and feeds the results
 // back as inputs. Every fetch, apply and timer carries an id; a result whose id is not the current one is
 // dropped here, so late answers are harmless.
+
+import { backoffDelay, type RetryPolicy } from '../backoff';
 import { StoppedError, SyncError, type SyncErrorContext } from '../errors';
 import type { InvalidationEvent, SnapshotEnvelope, Unsubscribe } from '../protocol';
-import { backoffDelay, type RetryPolicy } from '../retry';
 import { compareRevisions, maxRevision, type Revision, ZERO_REVISION } from '../revision';
 
 /** IDLE: lifecycle: created, not started. @example `state.lifecycle === IDLE` */
