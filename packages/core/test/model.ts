@@ -53,7 +53,14 @@ export type Command =
   | { readonly kind: 'forge'; readonly ahead: bigint; readonly otherEpoch: boolean }
   | { readonly kind: 'malformed'; readonly value: Hostile | 'nullData' | 'badRevision' }
   | {
-      readonly kind: 'failFetch' | 'badFetch' | 'failApply' | 'failSubscribe' | 'failValidate';
+      readonly kind:
+        | 'failFetch'
+        | 'badFetch'
+        | 'failApply'
+        | 'badApply'
+        | 'failSubscribe'
+        | 'badSubscribe'
+        | 'failValidate';
       readonly value: Hostile;
     }
   | { readonly kind: 'reenter'; readonly site: Site; readonly action: Action }
@@ -180,6 +187,8 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
         'failApply' as const,
         'failSubscribe' as const,
         'failValidate' as const,
+        'badApply' as const,
+        'badSubscribe' as const,
       ),
       value: hostileArb,
     }),
@@ -356,6 +365,8 @@ export async function modelRun(
     applyFail: [] as Hostile[],
     subscribeFail: [] as Hostile[],
     validateFail: [] as Hostile[],
+    badApply: [] as Hostile[], // the applier returns a thenable whose `then` getter throws this
+    badSubscribe: [] as Hostile[], // subscribe() resolves to this instead of an unsubscribe function
   };
   const plans = new Map<Site, Action[]>();
   const validateAsync = [true, false, true, true, false]; // then synchronous
@@ -546,10 +557,12 @@ export async function modelRun(
             () => {
               w.subscribesPending++;
               const fail = faults.subscribeFail.shift();
-              if (fail === undefined) w.handlers.add(handler);
+              const bad = fail === undefined ? faults.badSubscribe.shift() : undefined;
+              if (fail === undefined && bad === undefined) w.handlers.add(handler);
               return s.schedule(Promise.resolve(), 'subscribe').then(() => {
                 w.subscribesPending--;
                 if (fail !== undefined) throw hostile(fail);
+                if (bad !== undefined) return hostile(bad) as () => void;
                 return () =>
                   inside(
                     w,
@@ -623,6 +636,17 @@ export async function modelRun(
                 );
               const entry = { revision: snapshot.revision, epoch: snapshot.epoch };
               w.applied.push(entry);
+              const bad = faults.badApply.shift();
+              if (bad !== undefined) {
+                w.appliesOpen--;
+                w.applied.splice(w.applied.indexOf(entry), 1);
+                // A thenable whose `then` getter throws: the apply fails at once.
+                return {
+                  get then() {
+                    throw hostile(bad);
+                  },
+                } as unknown as Promise<void>;
+              }
               const fail = faults.applyFail.shift();
               return s.schedule(Promise.resolve(), 'apply').then(() => {
                 w.appliesOpen--;
@@ -864,6 +888,12 @@ export async function modelRun(
         case 'failValidate':
           faults.validateFail.push(command.value);
           break;
+        case 'badApply':
+          faults.badApply.push(command.value);
+          break;
+        case 'badSubscribe':
+          faults.badSubscribe.push(command.value);
+          break;
         case 'reenter': {
           const list = plans.get(command.site) ?? [];
           list.push(command.action);
@@ -895,7 +925,15 @@ export async function modelRun(
 
     // Faults end: nothing is dropped, failed, hung or thrown any more; held events arrive; planned calls are off.
     faults.drop = faults.duplicate = faults.reorder = faults.hang = faults.lag = 0;
-    for (const list of [faults.fail, faults.bad, faults.applyFail, faults.subscribeFail, faults.validateFail])
+    for (const list of [
+      faults.fail,
+      faults.bad,
+      faults.applyFail,
+      faults.subscribeFail,
+      faults.validateFail,
+      faults.badApply,
+      faults.badSubscribe,
+    ])
       list.length = 0;
     plans.clear();
     for (const e of [...held.splice(0), ...late.splice(0)]) deliver(e);
