@@ -641,11 +641,11 @@ export async function modelRun(
                 w.appliesOpen--;
                 w.applied.splice(w.applied.indexOf(entry), 1);
                 // A thenable whose `then` getter throws: the apply fails at once.
-                return {
-                  get then() {
+                return Object.defineProperty({}, 'then', {
+                  get() {
                     throw hostile(bad);
                   },
-                } as unknown as Promise<void>;
+                }) as Promise<void>;
               }
               const fail = faults.applyFail.shift();
               return s.schedule(Promise.resolve(), 'apply').then(() => {
