@@ -25,6 +25,8 @@ const setup = () => {
     initial: { n: 0 },
     applier: { apply() {} },
     throttling: throttle({ debounceMs: 10 }),
+    // Every change through a fetch, so the status passes through 'stale' and 'syncing' (inline changes skip them).
+    inline: false,
   });
   let listeners = 0;
   // The real handle, with a count of the status listeners React holds on it.

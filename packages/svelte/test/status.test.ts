@@ -12,6 +12,8 @@ const setup = () => {
     initial: { n: 0 },
     applier: { apply() {} },
     throttling: throttle({ debounceMs: 10 }),
+    // Every change through a fetch, so the status passes through 'stale' and 'syncing' (inline changes skip them).
+    inline: false,
   });
   // Counts the status listeners the store holds on the real handle.
   const onStatusChange = handle.onStatusChange;

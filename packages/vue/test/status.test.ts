@@ -11,6 +11,8 @@ const setup = () => {
     initial: { n: 0 },
     applier: { apply() {} },
     throttling: throttle({ debounceMs: 10 }),
+    // Every change through a fetch, so the status passes through 'stale' and 'syncing' (inline changes skip them).
+    inline: false,
   });
   return { clock, source, handle };
 };

@@ -17,6 +17,11 @@ export interface TestSyncOptions<T> extends Partial<Omit<RevisionSyncOptions<T>,
   initial: T;
   /** The applier under test. */
   applier: SnapshotApplier<T>;
+  /**
+   * The source's `inline` option (see `createSnapshotSource`): by default small changes travel inside the event
+   * and are applied without a fetch; `false` makes every change go through a fetch (the `stale` → `syncing` path).
+   */
+  inline?: boolean | number;
 }
 
 /**
@@ -54,9 +59,9 @@ export interface TestSync<T> {
  * ```
  */
 export function createTestSync<T>(options: TestSyncOptions<T>): TestSync<T> {
-  const { initial, topic = 'test', ...rest } = options;
+  const { initial, topic = 'test', inline, ...rest } = options;
   const clock = createManualClock();
-  const source = createSnapshotSource({ topic, initial });
+  const source = createSnapshotSource(inline === undefined ? { topic, initial } : { topic, initial, inline });
   const errors: SyncErrorContext[] = [];
   const handle = createRevisionSync<T>({
     subscriber: source,
