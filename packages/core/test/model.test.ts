@@ -26,6 +26,7 @@ describe('model runs: fast-check commands + scheduler, re-entrant calls from eve
     ['timers', MACHINE_MUTANTS.keepBackoffTimer],
     ['timers', MACHINE_MUTANTS.keepResyncTimer],
     ['timers', MACHINE_MUTANTS.noAbortOnStop],
+    ['timers', MACHINE_MUTANTS.keepPacerWindow],
     ['settled', MACHINE_MUTANTS.forgetWhenSyncedOnStop],
     ['boundedFetches', MACHINE_MUTANTS.refetchCoveredEvents],
     ['honest', MACHINE_MUTANTS.earlyWhenSynced],

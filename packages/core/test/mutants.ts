@@ -190,6 +190,12 @@ export const MACHINE_MUTANTS = {
     replace:
       '          s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };\n      }\n      if (s.inline) inline(s, fx);\n      else kick(s, fx);',
   },
+  keepPacerWindow: {
+    file: 'machine/step.ts',
+    name: 'cancels the pacer on stop() only while it holds a trigger (its window timer stays armed)',
+    find: 'fx.push({ type: DO_UNPACE }); // also after the pacer fired',
+    replace: 'if (s.paced) fx.push({ type: DO_UNPACE }); // also after the pacer fired',
+  },
   inspectThrownValues: {
     file: 'machine/engine.ts',
     name: 'inspects thrown values unguarded',
