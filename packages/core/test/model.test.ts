@@ -31,6 +31,7 @@ describe('model runs: fast-check commands + scheduler, re-entrant calls from eve
     ['boundedFetches', MACHINE_MUTANTS.refetchCoveredEvents],
     ['honest', MACHINE_MUTANTS.earlyWhenSynced],
     ['errors', MACHINE_MUTANTS.inspectThrownValues],
+    ['errors', MACHINE_MUTANTS.ignoreAnnouncedEpoch],
     ['converge', MACHINE_MUTANTS.noResync],
     ['converge', MACHINE_MUTANTS.neverDropUnconfirmed],
   ];

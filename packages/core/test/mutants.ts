@@ -190,6 +190,12 @@ export const MACHINE_MUTANTS = {
     replace:
       '          s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };\n      }\n      if (s.inline) inline(s, fx);\n      else kick(s, fx);',
   },
+  ignoreAnnouncedEpoch: {
+    file: 'machine/step.ts',
+    name: 'ignores the announced epoch before the first apply (an old epoch stays wanted after a restart)',
+    find: 'if (!s.applied) s.epoch = epoch;',
+    replace: 'if (!s.applied) {}',
+  },
   keepPacerWindow: {
     file: 'machine/step.ts',
     name: 'cancels the pacer on stop() only while it holds a trigger (its window timer stays armed)',
