@@ -30,6 +30,7 @@ describe('model runs: fast-check commands + scheduler, re-entrant calls from eve
     ['settled', MACHINE_MUTANTS.forgetWhenSyncedOnStop],
     ['boundedFetches', MACHINE_MUTANTS.refetchCoveredEvents],
     ['honest', MACHINE_MUTANTS.earlyWhenSynced],
+    ['honest', MACHINE_MUTANTS.earlyCoalescedRefresh],
     ['errors', MACHINE_MUTANTS.inspectThrownValues],
     ['errors', MACHINE_MUTANTS.ignoreAnnouncedEpoch],
     ['converge', MACHINE_MUTANTS.noResync],

@@ -77,7 +77,7 @@ export type Command =
  * - settled: once stopped, every start/refresh/whenSynced promise settled, later calls reject with StoppedError;
  * - boundedFetches: no more fetches than reasons (news, another epoch, start/refresh, errors, resync ticks);
  * - honest: whenSynced(revision) resolves only once the local revision reaches it, start() once a snapshot is
- *   applied; the status never shows a wanted revision below the local one, nor 'synced' with one above it;
+ *   applied, refresh() once a fetch started after the call has answered; the status never shows a wanted revision below the local one, nor 'synced' with one above it;
  * - errors: nothing escapes (unhandled rejections, throws into the transport or out of handle methods), every
  *   error is readable, protocol errors only for forged, malformed or lagging input;
  * - converge: once faults end, the live handle reaches the source's revision and epoch, synced, and its
@@ -309,6 +309,8 @@ interface Window {
   appliesOpen: number;
   timers: Set<TimerHandle>;
   fetches: number;
+  /** Provider calls (by number) that answered with an envelope before being aborted. */
+  answered: number[];
   reasons: number; // things that may legitimately cause a fetch
   newest: Revision; // newest revision delivered in `newestEpoch`
   newestEpoch: string | undefined;
@@ -388,12 +390,16 @@ export async function modelRun(
   process.removeAllListeners('unhandledRejection');
   process.on('unhandledRejection', unhandled);
 
-  const track = (w: Window, what: string, promise: Promise<void>, target?: Revision) => {
+  /** `since`: the provider calls made before the call that returned `promise` (taken before it: it may fetch). */
+  const track = (w: Window, what: string, promise: Promise<void>, target?: Revision, since = w.fetches) => {
     const t: Tracked = { what, target, afterStop: isStopped(w), state: 'pending' };
     w.promises.push(t);
     const epoch = w.handle.getStatus().epoch;
     promise.then(
       () => {
+        // refresh() resolves after a fetch that started after the call (a coalesced one shares the next round).
+        if (what === 'refresh()' && !w.answered.some((i) => i > since))
+          violate('honest', `window ${w.n}: refresh() resolved without a fetch started after it`);
         t.state = 'resolved';
         // whenSynced(revision) resolves once the local revision reaches it (unless a new epoch restarted the count).
         const local = w.handle.getLocalRevision();
@@ -427,7 +433,8 @@ export async function modelRun(
         track(w, `whenSynced(${target ?? ''})`, w.handle.whenSynced(target), target);
       } else {
         if (!isStopped(w)) w.reasons++;
-        track(w, `${kind}()`, w.handle[kind]());
+        const since = w.fetches;
+        track(w, `${kind}()`, w.handle[kind](), undefined, since);
       }
     } catch (error) {
       violate('errors', `window ${w.n}: ${kind}() threw ${safeText(error)}`);
@@ -531,6 +538,7 @@ export async function modelRun(
       appliesOpen: 0,
       timers: new Set(),
       fetches: 0,
+      answered: [],
       reasons: 1,
       newest: String(src.revision),
       newestEpoch: src.epoch,
@@ -582,6 +590,7 @@ export async function modelRun(
             'provider',
             () => {
               const signal = (request as { signal: AbortSignal }).signal;
+              const index = w.fetches;
               // Aborted fetches are not in flight any more (the engine may abort from a listener that runs
               // before this one, and start the next fetch inside it).
               for (const open of w.fetchesOpen) if (open.aborted) w.fetchesOpen.delete(open);
@@ -602,6 +611,7 @@ export async function modelRun(
                 w.fetchesOpen.delete(signal);
                 if (fail !== undefined) throw hostile(fail);
                 if (bad !== undefined) return hostile(bad) as SnapshotEnvelope<number>;
+                if (!signal.aborted) w.answered.push(index);
                 return answer;
               });
             },
