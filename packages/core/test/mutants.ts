@@ -38,14 +38,8 @@ export const MACHINE_MUTANTS = {
   concurrentFetches: {
     file: 'machine/step.ts',
     name: 'starts a fetch while another is in flight',
-    find: 'function go(s: S, fx: Fx): void {\n  if (s.lifecycle !== RUNNING || s.work !== NONE) return;',
-    replace: 'function go(s: S, fx: Fx): void {\n  if (s.lifecycle !== RUNNING) return;',
-    also: [
-      [
-        'function kick(s: S, fx: Fx): void {\n  if (s.lifecycle !== RUNNING || s.work !== NONE) return;',
-        'function kick(s: S, fx: Fx): void {\n  if (s.lifecycle !== RUNNING) return;',
-      ],
-    ],
+    find: 'function go(s: S, fx: Fx, pace?: boolean): void {\n  if (s.lifecycle !== RUNNING || s.work !== NONE) return;',
+    replace: 'function go(s: S, fx: Fx, pace?: boolean): void {\n  if (s.lifecycle !== RUNNING) return;',
   },
   refetchCoveredEvents: {
     file: 'machine/step.ts',
@@ -186,9 +180,9 @@ export const MACHINE_MUTANTS = {
   inlineWhileBusy: {
     file: 'machine/step.ts',
     name: 'applies an inline snapshot while the slot is busy',
-    find: '          s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };\n      }\n      kick(s, fx);',
+    find: '          s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };\n      }\n      go(s, fx, true);',
     replace:
-      '          s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };\n      }\n      if (s.inline) inline(s, fx);\n      else kick(s, fx);',
+      '          s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };\n      }\n      if (s.inline) inline(s, fx);\n      else go(s, fx, true);',
   },
   ignoreAnnouncedEpoch: {
     file: 'machine/step.ts',

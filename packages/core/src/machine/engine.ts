@@ -78,25 +78,22 @@ const deferred = (): Deferred => {
 const KNOWN =
   ' topic subscriber provider applier schema logger onError shouldRefresh throttling retry snapshotTimeoutMs resyncOn clock random initial ';
 const RETRY_KEYS = ' initialDelayMs maxDelayMs multiplier maxAttempts jitter ';
-/** What replaces an option this engine does not know (0.x names, another object's options), or ''. */
-const replacement = (key: string): string => {
-  const spaced = ` ${key} `;
-  return key === 'backoffMultiplier'
-    ? 'retry.multiplier'
-    : RETRY_KEYS.includes(spaced)
-      ? `retry.${key}`
-      : ' debounceMs throttleMs leading trailing '.includes(spaced)
-        ? 'throttling: throttle({ … }) of @statesync/core/pacing'
-        : key === 'resyncIntervalMs'
-          ? 'resyncOn: [resyncEvery(ms)] of @statesync/core/pacing'
-          : key === 'sourceEvent'
-            ? 'ctx.input in onError'
-            : key === 'nextDelayMs'
-              ? 'ctx.retryInMs in onError'
-              : key === 'mode'
-                ? "the applier's options"
-                : '';
+/** What replaces an option this engine does not know (0.x names, another object's options), or undefined. */
+const RENAMED: Record<string, string> = {
+  backoffMultiplier: 'retry.multiplier',
+  resyncIntervalMs: 'resyncOn: [resyncEvery(ms)] of @statesync/core/pacing',
+  sourceEvent: 'ctx.input in onError',
+  nextDelayMs: 'ctx.retryInMs in onError',
+  mode: "the applier's options",
 };
+const replacement = (key: string): string | undefined =>
+  Object.hasOwn(RENAMED, key)
+    ? RENAMED[key]
+    : RETRY_KEYS.includes(` ${key} `)
+      ? `retry.${key}`
+      : ' debounceMs throttleMs leading trailing '.includes(` ${key} `)
+        ? 'throttling: throttle({ … }) of @statesync/core/pacing'
+        : undefined;
 
 /** Said of failures that come back identical on every attempt. */
 const NO_FIX = ' Retrying will not fix this: fix ';
@@ -279,11 +276,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     const key = error.phase + error.message.replace(/\d+/g, '#');
     if (printed && !printed.has(key) && printed.size < 100) {
       printed.add(key);
-      try {
-        console.warn(
-          `[state-sync] ${error.message} (printed once: pass \`onError\` or \`logger\` to handle it)`,
-        );
-      } catch {}
+      shout(`${error.message} (printed once: pass \`onError\` or \`logger\` to handle it)`);
     }
     try {
       onError?.(context);
@@ -499,8 +492,8 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
         report(effect.error, effect.extra);
         return;
       case DO_SETTLE:
-        if ('error' in effect) effect.d.reject(effect.error);
-        else effect.d.resolve();
+        if (effect.error === undefined) effect.d.resolve();
+        else effect.d.reject(effect.error);
     }
   }
 

@@ -241,7 +241,7 @@ export type MachineEffect =
       readonly type: typeof DO_REPORT;
       readonly error: SyncError;
       /** Context beyond phase, topic, error and the state's revisions (`willRetry` is false unless given). */
-      readonly extra?: Partial<SyncErrorContext>;
+      readonly extra?: Partial<SyncErrorContext> | undefined;
     }
   | { readonly type: typeof DO_SETTLE; readonly d: MachineDeferred; readonly error?: unknown };
 
@@ -320,6 +320,8 @@ type Fx = MachineEffect[];
 
 const cmp = compareRevisions;
 const NOTHING: readonly MachineEffect[] = [];
+/** The transition that changes nothing. */
+const same = (state: MachineState): Transition => ({ state, effects: NOTHING });
 
 /** There is something to fetch: a request no fetch has served yet, or an announced revision not applied. */
 const need = (s: MachineState): boolean =>
@@ -346,41 +348,34 @@ export function statusOf(
 }
 
 const report = (fx: Fx, error: SyncError, extra?: Partial<Mutable<SyncErrorContext>>): void => {
-  fx.push(extra ? { type: DO_REPORT, error, extra } : { type: DO_REPORT, error });
+  fx.push({ type: DO_REPORT, error, extra });
 };
 
 const settleAll = (fx: Fx, list: readonly MachineDeferred[], error?: unknown): void => {
-  for (const d of list) fx.push(error === undefined ? { type: DO_SETTLE, d } : { type: DO_SETTLE, d, error });
+  for (const d of list) fx.push({ type: DO_SETTLE, d, error });
 };
 
 const newId = (s: S): number => ++s.ids;
 
-/** Starts the work that is due now, without pacing: an inline snapshot first, else a fetch if one is needed. */
-function go(s: S, fx: Fx): void {
+/**
+ * Starts the work that is due now: an inline snapshot first, else a fetch if one is needed. With `pace` (a new
+ * reason to fetch arrived), the fetch goes through the pacer instead; a busy slot looks again when it ends.
+ */
+function go(s: S, fx: Fx, pace?: boolean): void {
   if (s.lifecycle !== RUNNING || s.work !== NONE) return;
-  if (s.inline) {
-    inline(s, fx);
-    return;
+  if (s.inline) inline(s, fx);
+  else if (s.retryTimer) return;
+  else if (pace) {
+    if (s.failures >= maxAttempts(s)) s.failures = 0; // a new signal after giving up
+    s.paced = true;
+    fx.push({ type: DO_PACE }); // every trigger: debounce measures quiet from the last one
+  } else if (need(s)) {
+    const id = newId(s);
+    s.attempt = { id, inline: false, round: s.next, seq: s.requested, target: s.wanted };
+    s.next = [];
+    s.work = FETCHING;
+    fx.push({ type: DO_FETCH, id });
   }
-  if (s.retryTimer || !need(s)) return;
-  const id = newId(s);
-  s.attempt = { id, inline: false, round: s.next, seq: s.requested, target: s.wanted };
-  s.next = [];
-  s.work = FETCHING;
-  fx.push({ type: DO_FETCH, id });
-}
-
-/** A new reason to fetch arrived: through the pacer, unless the slot is busy (its end looks again). */
-function kick(s: S, fx: Fx): void {
-  if (s.lifecycle !== RUNNING || s.work !== NONE) return;
-  if (s.inline) {
-    inline(s, fx);
-    return;
-  }
-  if (s.retryTimer) return;
-  if (s.failures >= maxAttempts(s)) s.failures = 0; // a new signal after giving up
-  s.paced = true;
-  fx.push({ type: DO_PACE }); // every trigger: debounce measures quiet from the last one
 }
 
 const maxAttempts = (s: S): number => (s.cfg.retry ? (s.cfg.retry.maxAttempts ?? Infinity) : 0);
@@ -469,7 +464,7 @@ function done(s: S, fx: Fx): void {
 /** The slot is free again: take what waits for it. */
 function after(s: S, fx: Fx): void {
   if (s.inline || s.next.length) go(s, fx);
-  else if (need(s)) kick(s, fx);
+  else if (need(s)) go(s, fx, true);
 }
 
 /** The attempt in the slot failed: report once, settle its callers, back off or wait for the next signal. */
@@ -546,7 +541,7 @@ export function step(state: MachineState, input: MachineInput): Transition {
       state.lifecycle === STOPPED ||
       covered(state, input.event.revision, input.event.epoch))
   )
-    return { state, effects: NOTHING };
+    return same(state);
   const s: S = { ...state };
   const fx: Fx = [];
   if ('jitter' in input && input.jitter !== undefined) s.jitter = input.jitter;
@@ -554,11 +549,7 @@ export function step(state: MachineState, input: MachineInput): Transition {
   switch (input.type) {
     case IN_START:
       if (s.lifecycle === STOPPED) {
-        fx.push({
-          type: DO_SETTLE,
-          d: input.d,
-          error: stopped(s, 'start() was called after stop(); create a new handle'),
-        });
+        settleAll(fx, [input.d], stopped(s, 'start() was called after stop(); create a new handle'));
       } else if (s.lifecycle === IDLE) {
         s.lifecycle = STARTING;
         s.lastError = undefined;
@@ -572,20 +563,17 @@ export function step(state: MachineState, input: MachineInput): Transition {
           disarm(s, fx);
           subscribe(s, fx);
         }
-      } else if (s.applied) fx.push({ type: DO_SETTLE, d: input.d });
+      } else if (s.applied) settleAll(fx, [input.d]);
       else if (att) s.attempt = { ...att, round: [...att.round, input.d] };
       else s.next = [...s.next, input.d];
       break;
     case IN_REFRESH:
       if (s.lifecycle === IDLE || s.lifecycle === STOPPED) {
-        fx.push({
-          type: DO_SETTLE,
-          d: input.d,
-          error: stopped(
-            s,
-            `refresh() was called ${s.lifecycle === IDLE ? 'before start()' : 'after stop()'}`,
-          ),
-        });
+        settleAll(
+          fx,
+          [input.d],
+          stopped(s, `refresh() was called ${s.lifecycle === IDLE ? 'before start()' : 'after stop()'}`),
+        );
         break;
       }
       s.next = [...s.next, input.d];
@@ -596,11 +584,11 @@ export function step(state: MachineState, input: MachineInput): Transition {
       }
       break;
     case IN_WHEN_SYNCED:
-      if (s.lifecycle === STOPPED) fx.push({ type: DO_SETTLE, d: input.d, error: stopped(s) });
+      if (s.lifecycle === STOPPED) settleAll(fx, [input.d], stopped(s));
       else s.waiters = [...s.waiters, { d: input.d, target: input.target }];
       break;
     case IN_STOP: {
-      if (s.lifecycle === STOPPED) return { state, effects: NOTHING };
+      if (s.lifecycle === STOPPED) return same(state);
       const error = stopped(s);
       s.lifecycle = STOPPED;
       if (att) {
@@ -649,20 +637,20 @@ export function step(state: MachineState, input: MachineInput): Transition {
         s.next = [];
         if (!failure(s, fx, input.error, round)) s.lifecycle = IDLE; // start() may try again
       } else if (att && input.id === att.id) fail(s, fx, att, input.error);
-      else return { state, effects: NOTHING };
+      else return same(state);
       break;
     case IN_FETCHED:
-      if (!att || input.id !== att.id || s.work !== FETCHING) return { state, effects: NOTHING };
+      if (!att || input.id !== att.id || s.work !== FETCHING) return same(state);
       s.attempt = { ...att, snapshot: input.snapshot };
       check(s, fx, input.snapshot);
       break;
     case IN_VALIDATED:
-      if (!att || input.id !== att.id || s.work !== VALIDATING) return { state, effects: NOTHING };
+      if (!att || input.id !== att.id || s.work !== VALIDATING) return same(state);
       decide(s, fx, input.snapshot);
       break;
     case IN_APPLIED: {
       const snapshot = att?.snapshot;
-      if (!att || !snapshot || input.id !== att.id || s.work !== APPLYING) return { state, effects: NOTHING };
+      if (!att || !snapshot || input.id !== att.id || s.work !== APPLYING) return same(state);
       s.local = snapshot.revision;
       s.applied = true;
       s.epoch = snapshot.epoch;
@@ -671,19 +659,19 @@ export function step(state: MachineState, input: MachineInput): Transition {
       break;
     }
     case IN_TIMER:
-      if (input.id !== s.retryTimer) return { state, effects: NOTHING };
+      if (input.id !== s.retryTimer) return same(state);
       s.retryTimer = 0;
       if (input.lost) break;
       if (s.lifecycle === STARTING) subscribe(s, fx);
       else go(s, fx);
       break;
     case IN_RESYNC:
-      if (s.lifecycle !== RUNNING) return { state, effects: NOTHING };
+      if (s.lifecycle !== RUNNING) return same(state);
       s.requested++;
-      kick(s, fx);
+      go(s, fx, true);
       break;
     case IN_PACED:
-      if (!s.paced) return { state, effects: NOTHING };
+      if (!s.paced) return same(state);
       s.paced = false;
       if (input.fire) go(s, fx);
       break;
@@ -706,7 +694,7 @@ export function step(state: MachineState, input: MachineInput): Transition {
         else if (data !== undefined && epoch === s.epoch)
           s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };
       }
-      kick(s, fx);
+      go(s, fx, true);
       break;
     }
   }
@@ -715,7 +703,10 @@ export function step(state: MachineState, input: MachineInput): Transition {
     const synced = statusOf(s) === 'synced';
     const waiting = s.waiters.filter((w) => (w.target === undefined ? !synced : cmp(s.local, w.target) < 0));
     if (waiting.length !== s.waiters.length) {
-      for (const w of s.waiters) if (!waiting.includes(w)) fx.push({ type: DO_SETTLE, d: w.d });
+      settleAll(
+        fx,
+        s.waiters.filter((w) => !waiting.includes(w)).map((w) => w.d),
+      );
       s.waiters = waiting;
     }
   }
