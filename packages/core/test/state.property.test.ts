@@ -17,7 +17,7 @@ const strip = (value: unknown): unknown => {
 };
 
 const key = fc.oneof(
-  fc.constantFrom('a', 'b', 'c', '__proto__', 'constructor', 'prototype', 'hasOwnProperty'),
+  fc.constantFrom('a', 'b', 'c', 'length', '0', '__proto__', 'constructor', 'prototype', 'hasOwnProperty'),
   fc.string(),
 );
 const json = fc.letrec((tie) => ({

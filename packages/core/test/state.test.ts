@@ -61,6 +61,19 @@ describe('deepEqual', () => {
     expect(deepEqual(new Date(0), new Date(0))).toBe(false);
   });
 
+  // Found by state.property.test.ts (seed -1029841365): plain objects were compared like arrays, lengths first,
+  // so two equal objects whose `length` keys held distinct objects differed, and applyInPlace rewrote them forever.
+  test('a plain object with a `length` key is compared by its keys, not as an array', () => {
+    expect(deepEqual({ length: {} }, { length: {} })).toBe(true);
+    expect(deepEqual({ length: { n: 1 }, x: 1 }, { length: { n: 1 }, x: 1 })).toBe(true);
+    expect(deepEqual({ length: 1 }, { length: 2 })).toBe(false);
+    const target: Record<string, unknown> = {};
+    const snapshot = { a: { length: {} } };
+    expect(applyInPlace(target, snapshot)).toBe(true);
+    expect(hasStateChanges(target, snapshot)).toBe(false);
+    expect(applyInPlace(target, snapshot)).toBe(false);
+  });
+
   test('ignores unsafe keys on both sides', () => {
     expect(deepEqual(JSON.parse('{"a":1,"__proto__":{"x":1}}'), { a: 1 })).toBe(true);
     expect(deepEqual({ a: 1 }, JSON.parse('{"a":1,"constructor":2}'))).toBe(true);

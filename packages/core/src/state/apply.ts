@@ -24,9 +24,12 @@ const resolve = (walk: Walk): Dict => walk.path.reduce((node, key) => (node as D
 const sameKind = (a: unknown, b: unknown): boolean =>
   Array.isArray(b) ? Array.isArray(a) : isPlainObject(a) && isPlainObject(b);
 
-/** Whether `a` and `b` are both plain objects, or both arrays of the same length: patched key by key. */
+/**
+ * Whether `a` and `b` are both plain objects, or both arrays of the same length: patched key by key. Only arrays
+ * compare lengths: a plain object's own `length` key is data like any other key.
+ */
 const nested = (a: unknown, b: unknown): boolean =>
-  sameKind(a, b) && (a as unknown[]).length === (b as unknown[]).length;
+  Array.isArray(b) ? Array.isArray(a) && a.length === b.length : isPlainObject(a) && isPlainObject(b);
 
 /**
  * Compares `value` (read from the target node at `walk.path`, under `key`) with `next`: 0 when equal; 1 when it
