@@ -89,14 +89,14 @@ describe('step: the transition table', () => {
     expect(statusOf(a.state)).toBe('starting');
     const b = run([{ type: IN_SUBSCRIBED, id: 1, unsubscribe: () => {} }], a.state);
     expect(b.types).toEqual([DO_ATTACH, DO_FETCH]);
-    expect(b.state.work).toBe(FETCHING);
+    expect(b.state.wk).toBe(FETCHING);
   });
 
   test('an applied snapshot settles start() and reads synced', () => {
     const state = running('3');
     expect(state.local).toBe('3');
     expect(statusOf(state)).toBe('synced');
-    expect(state.applied).toBe(true);
+    expect(state.ap).toBe(true);
   });
 
   test('the fast reject path returns the very same state and no effect', () => {
@@ -148,7 +148,7 @@ describe('step: the transition table', () => {
     );
     expect(c.types).toEqual([DO_CLEAR, DO_FETCH]);
     expect(c.state.next).toHaveLength(1); // the second refresh waits for the next fetch
-    const timer = b.state.retryTimer;
+    const timer = b.state.rt;
     expect(step(c.state, { type: IN_TIMER, id: timer }).effects).toEqual([]);
   });
 
@@ -171,7 +171,7 @@ describe('step: the transition table', () => {
       const t = run([{ type: IN_FETCHED, id, snapshot: { revision: rev(1), data: 1 } }], state);
       reports.push(...t.effects.flatMap((e) => (e.type === DO_REPORT ? [e.error.phase] : [])));
       state = t.state;
-      if (state.retryTimer) state = run([{ type: IN_TIMER, id: state.retryTimer }], state).state;
+      if (state.rt) state = run([{ type: IN_TIMER, id: state.rt }], state).state;
     }
     expect(reports).toEqual([...Array(MAX_UNCONFIRMED - 1).fill('refresh'), 'protocol']);
     expect(state.wanted).toBe('1');
@@ -213,7 +213,7 @@ describe('step: the transition table', () => {
     const a = run([{ type: IN_START, d: d() }, fail(1, 'subscribe')]);
     expect(a.types).toEqual([DO_SUBSCRIBE, DO_REPORT, DO_SETTLE, DO_ARM]);
     expect(statusOf(a.state)).toBe('error');
-    const b = run([{ type: IN_TIMER, id: a.state.retryTimer }], a.state);
+    const b = run([{ type: IN_TIMER, id: a.state.rt }], a.state);
     expect(b.types).toEqual([DO_SUBSCRIBE]);
   });
 
@@ -234,7 +234,7 @@ describe('step: the transition table', () => {
     const a = run([event('7', { data: 'x', epoch: 'b' })], withEpoch);
     expect(a.types).toEqual([DO_PACE]);
     expect(a.state.inline).toBeUndefined();
-    expect(a.state.requested).toBe(base.requested + 1); // the fetch decides
+    expect(a.state.rq).toBe(base.rq + 1); // the fetch decides
     expect(a.state.wanted).toBe(base.wanted);
   });
 

@@ -31,24 +31,21 @@ export const MACHINE_MUTANTS = {
   fetchBeforeSubscribe: {
     file: 'machine/step.ts',
     name: 'fetches before the subscription is in place',
-    find: 's.requested++;\n        subscribe(s, fx);',
-    replace:
-      's.requested++;\n        s.lifecycle = RUNNING; go(s, fx); s.lifecycle = STARTING;\n        subscribe(s, fx);',
+    find: 's.rq++;\n        subscribe(s, fx);',
+    replace: 's.rq++;\n        s.lc = RUNNING; go(s, fx); s.lc = STARTING;\n        subscribe(s, fx);',
   },
   concurrentFetches: {
     file: 'machine/step.ts',
     name: 'starts a fetch while another is in flight',
-    find: 'function go(s: S, fx: Fx, pace?: boolean): void {\n  if (s.lifecycle !== RUNNING || s.work !== NONE) return;',
-    replace: 'function go(s: S, fx: Fx, pace?: boolean): void {\n  if (s.lifecycle !== RUNNING) return;',
+    find: 'function go(s: S, fx: Fx, pace?: boolean): void {\n  if (s.lc !== RUNNING || s.wk !== NONE) return;',
+    replace: 'function go(s: S, fx: Fx, pace?: boolean): void {\n  if (s.lc !== RUNNING) return;',
   },
   refetchCoveredEvents: {
     file: 'machine/step.ts',
     name: 'fetches again for events already covered',
     find: '(revision === s.wanted || compareRevisions(revision, s.wanted) < 0);',
     replace: 'compareRevisions(revision, s.wanted) < -1;',
-    also: [
-      ['        s.wanted = revision;', '        s.wanted = maxRevision(s.wanted, revision); s.requested++;'],
-    ],
+    also: [['        s.wanted = revision;', '        s.wanted = maxRevision(s.wanted, revision); s.rq++;']],
   },
   noRetry: {
     file: 'machine/step.ts',
@@ -59,14 +56,14 @@ export const MACHINE_MUTANTS = {
   dropQueuedRefresh: {
     file: 'machine/step.ts',
     name: 'drops the refresh queued behind a failing fetch',
-    find: '  if (!failure(s, fx, error, att.round,',
+    find: '  if (!failure(s, fx, error, att.rd,',
     replace:
-      '  settleAll(fx, s.next, error); s.next = []; s.requested = s.served;\n  if (!failure(s, fx, error, att.round,',
+      '  settleAll(fx, s.next, error); s.next = []; s.rq = s.sv;\n  if (!failure(s, fx, error, att.rd,',
   },
   acceptStale: {
     file: 'machine/step.ts',
     name: 'accepts a snapshot older than announced as done',
-    find: '      cmp(s.local, att.target) < 0 &&',
+    find: '      cmp(s.local, att.tg) < 0 &&',
     replace: "      (s.wanted = s.local) === '' &&",
   },
   noTimeout: {
@@ -84,20 +81,15 @@ export const MACHINE_MUTANTS = {
   noAbortOnStop: {
     file: 'machine/step.ts',
     name: 'does not abort the running fetch on stop()',
-    find: 'if (s.work === FETCHING) fx.push({ type: DO_ABORT, id: att.id });',
+    find: 'if (s.wk === FETCHING) fx.push({ type: DO_ABORT, id: att.id });',
     replace: '',
   },
   applyAfterStop: {
     file: 'machine/step.ts',
     name: 'applies a snapshot that lands after stop()',
-    find: 'if (s.work === FETCHING) fx.push({ type: DO_ABORT, id: att.id });',
+    find: 'if (s.wk === FETCHING) fx.push({ type: DO_ABORT, id: att.id });',
     replace: '',
-    also: [
-      [
-        '      s.attempt = undefined;\n      s.work = NONE;\n      s.subscribing = 0;',
-        '      s.subscribing = 0;',
-      ],
-    ],
+    also: [['      s.attempt = undefined;\n      s.wk = NONE;\n      s.sb = 0;', '      s.sb = 0;']],
   },
   keepBackoffTimer: {
     file: 'machine/step.ts',
@@ -132,9 +124,9 @@ export const MACHINE_MUTANTS = {
   earlyCoalescedRefresh: {
     file: 'machine/step.ts',
     name: 'resolves a coalesced refresh() with the fetch already running',
-    find: '      s.next = [...s.next, input.d];\n      s.requested++;\n      if (',
+    find: '      s.next = [...s.next, input.d];\n      s.rq++;\n      if (',
     replace:
-      '      if (att && s.work === FETCHING) s.attempt = { ...att, round: [...att.round, input.d] }; else s.next = [...s.next, input.d];\n      s.requested++;\n      if (',
+      '      if (att && s.wk === FETCHING) s.attempt = { ...att, rd: [...att.rd, input.d] }; else s.next = [...s.next, input.d];\n      s.rq++;\n      if (',
   },
   silentStatus: {
     name: 'never notifies status listeners',
@@ -162,14 +154,14 @@ export const MACHINE_MUTANTS = {
   forgetWhenSyncedOnStop: {
     file: 'machine/step.ts',
     name: 'leaves whenSynced() pending on stop()',
-    find: '      settleAll(\n        fx,\n        s.waiters.map((w) => w.d),\n        error,\n      );',
+    find: '      settleAll(\n        fx,\n        s.wt.map((w) => w.d),\n        error,\n      );',
     replace: '',
   },
   neverDropUnconfirmed: {
     file: 'machine/step.ts',
     name: 'never drops an announcement that fetches do not confirm (while it may retry)',
-    find: '++s.unconfirmed < MAX_UNCONFIRMED &&',
-    replace: '(++s.unconfirmed, true) &&',
+    find: '++s.uc < MAX_UNCONFIRMED &&',
+    replace: '(++s.uc, true) &&',
   },
   resetOnAnyEpoch: {
     file: 'machine/step.ts',
@@ -187,14 +179,14 @@ export const MACHINE_MUTANTS = {
   ignoreAnnouncedEpoch: {
     file: 'machine/step.ts',
     name: 'ignores the announced epoch before the first apply (an old epoch stays wanted after a restart)',
-    find: 'if (!s.applied) s.epoch = epoch;',
-    replace: 'if (!s.applied) {}',
+    find: 'if (!s.ap) s.epoch = epoch;',
+    replace: 'if (!s.ap) {}',
   },
   keepPacerWindow: {
     file: 'machine/step.ts',
     name: 'cancels the pacer on stop() only while it holds a trigger (its window timer stays armed)',
     find: 'fx.push({ type: DO_UNPACE }); // also after the pacer fired',
-    replace: 'if (s.paced) fx.push({ type: DO_UNPACE }); // also after the pacer fired',
+    replace: 'if (s.pc) fx.push({ type: DO_UNPACE }); // also after the pacer fired',
   },
   inspectThrownValues: {
     file: 'machine/engine.ts',

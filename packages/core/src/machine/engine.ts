@@ -220,8 +220,8 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     localRevision: s.local,
     wantedRevision: s.wanted,
     epoch: s.epoch,
-    lastError: s.lastError,
-    attempt: s.failures,
+    lastError: s.le,
+    attempt: s.fl,
   });
   let state = view();
   const queue: MachineInput[] = [];
@@ -529,8 +529,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
         return;
       }
       // The fast reject path (the same check `step` starts with), before any allocation.
-      if (!draining && (!s.lifecycle || covered(s, revision as Revision, epoch as string | undefined)))
-        return;
+      if (!draining && (!s.lc || covered(s, revision as Revision, epoch as string | undefined))) return;
       const event = { topic, revision, sourceId, timestampMs, epoch } as InvalidationEvent;
       log('debug', 'invalidated', { revision });
       dispatch({ type: IN_EVENT, event: data === undefined ? event : { ...event, data } });
@@ -547,7 +546,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       return d.promise;
     },
     stop() {
-      const running = s.lifecycle !== STOPPED;
+      const running = s.lc !== STOPPED;
       dispatch({ type: IN_STOP });
       if (running) log('debug', 'stopped');
     },

@@ -8,21 +8,21 @@ import { StoppedError, SyncError, type SyncErrorContext } from '../errors';
 import type { InvalidationEvent, SnapshotEnvelope, Unsubscribe } from '../protocol';
 import { compareRevisions, maxRevision, type Revision, ZERO_REVISION } from '../revision';
 
-/** IDLE: lifecycle: created, not started. @example `state.lifecycle === IDLE` */
+/** IDLE: lifecycle: created, not started. @example `state.lc === IDLE` */
 export const IDLE = 0;
-/** STARTING: lifecycle: subscribing. @example `state.lifecycle === STARTING` */
+/** STARTING: lifecycle: subscribing. @example `state.lc === STARTING` */
 export const STARTING = 1;
-/** RUNNING: lifecycle: subscribed. @example `state.lifecycle === RUNNING` */
+/** RUNNING: lifecycle: subscribed. @example `state.lc === RUNNING` */
 export const RUNNING = 2;
-/** STOPPED: lifecycle: stopped (final). @example `state.lifecycle === STOPPED` */
+/** STOPPED: lifecycle: stopped (final). @example `state.lc === STOPPED` */
 export const STOPPED = 3;
-/** NONE: slot: free. @example `state.work === NONE` */
+/** NONE: slot: free. @example `state.wk === NONE` */
 export const NONE = 0;
-/** FETCHING: slot: a provider call. @example `state.work === FETCHING` */
+/** FETCHING: slot: a provider call. @example `state.wk === FETCHING` */
 export const FETCHING = 1;
-/** VALIDATING: slot: a schema validation. @example `state.work === VALIDATING` */
+/** VALIDATING: slot: a schema validation. @example `state.wk === VALIDATING` */
 export const VALIDATING = 2;
-/** APPLYING: slot: an applier call. @example `state.work === APPLYING` */
+/** APPLYING: slot: an applier call. @example `state.wk === APPLYING` */
 export const APPLYING = 3;
 
 // Input (IN_*) and effect (DO_*) tags: numbers, so that a minifier inlines them.
@@ -126,12 +126,12 @@ export interface Attempt {
   readonly id: number;
   /** An inline snapshot carried by an event, not a fetch. */
   readonly inline: boolean;
-  /** `refresh()`/`start()` callers settled by this attempt. */
-  readonly round: readonly MachineDeferred[];
-  /** `requested` when the fetch started: the requests it serves. */
+  /** Round: the `refresh()`/`start()` callers settled by this attempt. */
+  readonly rd: readonly MachineDeferred[];
+  /** `rq` when the fetch started: the requests it serves. */
   readonly seq: number;
-  /** `wanted` when the fetch started: the revision it must confirm. */
-  readonly target: Revision;
+  /** Target: `wanted` when the fetch started, the revision it must confirm. */
+  readonly tg: Revision;
   readonly snapshot?: SnapshotEnvelope | undefined;
   /** The snapshot is of another epoch than the local one: applied whatever its revision. */
   readonly reset?: boolean;
@@ -147,39 +147,45 @@ export interface Attempt {
  */
 export interface MachineState {
   readonly cfg: MachineConfig;
-  readonly lifecycle: typeof IDLE | typeof STARTING | typeof RUNNING | typeof STOPPED;
-  /** The one slot for provider and applier work. */
-  readonly work: typeof NONE | typeof FETCHING | typeof VALIDATING | typeof APPLYING;
+  /** Lifecycle (short keys: the names reach every bundle, minifiers keep them). */
+  readonly lc: typeof IDLE | typeof STARTING | typeof RUNNING | typeof STOPPED;
+  /** Work: the one slot for provider and applier work. */
+  readonly wk: typeof NONE | typeof FETCHING | typeof VALIDATING | typeof APPLYING;
   readonly attempt: Attempt | undefined;
   /** The last id handed out (attempts, subscriptions, timers). */
   readonly ids: number;
-  /** Id of the pending `subscribe()`, 0 when none. */
-  readonly subscribing: number;
-  readonly unsubscribe: Unsubscribe | undefined;
-  /** Id of the armed retry timer (fetch backoff or subscribe retry), 0 when none. */
-  readonly retryTimer: number;
-  /** The pacer (debounce/throttle) holds a fetch request. */
-  readonly paced: boolean;
+  /** Subscribing: id of the pending `subscribe()`, 0 when none. */
+  readonly sb: number;
+  /** Unsubscribe function of the subscription in place. */
+  readonly un: Unsubscribe | undefined;
+  /** Retry timer: id of the armed retry timer (fetch backoff or subscribe retry), 0 when none. */
+  readonly rt: number;
+  /** Paced: the pacer (debounce/throttle) holds a fetch request. */
+  readonly pc: boolean;
   readonly local: Revision;
   readonly epoch: string | undefined;
-  readonly applied: boolean;
+  /** Applied: a snapshot was applied at least once. */
+  readonly ap: boolean;
   /** Highest revision announced in the local epoch. */
   readonly wanted: Revision;
   /** The newest inline snapshot waiting for the slot. */
   readonly inline: SnapshotEnvelope | undefined;
-  /** Bumped by requests a revision cannot express (start, refresh, resync, another epoch). */
-  readonly requested: number;
-  /** `requested` as of the start of the last fetch that completed. */
-  readonly served: number;
-  /** Consecutive fetches that returned less than the revision announced before they started. */
-  readonly unconfirmed: number;
-  readonly failures: number;
+  /** Requested: bumped by requests a revision cannot express (start, refresh, resync, another epoch). */
+  readonly rq: number;
+  /** Served: `rq` as of the start of the last fetch that completed. */
+  readonly sv: number;
+  /** Unconfirmed: consecutive fetches that returned less than the revision announced before they started. */
+  readonly uc: number;
+  /** Failures: consecutive failed attempts. */
+  readonly fl: number;
   /** The runner's last random draw in [0, 1), for backoff jitter (inputs that may fail carry one). */
   readonly jitter: number;
-  readonly lastError: SyncError | undefined;
+  /** Last error, cleared by a success. */
+  readonly le: SyncError | undefined;
   /** Callers waiting for the next fetch. */
   readonly next: readonly MachineDeferred[];
-  readonly waiters: readonly { readonly d: MachineDeferred; readonly target: Revision | undefined }[];
+  /** Waiters: `whenSynced()` callers. */
+  readonly wt: readonly { readonly d: MachineDeferred; readonly target: Revision | undefined }[];
 }
 
 /**
@@ -268,27 +274,27 @@ export interface Transition {
  */
 export const initialState = (cfg: MachineConfig): MachineState => ({
   cfg,
-  lifecycle: IDLE,
-  work: NONE,
+  lc: IDLE,
+  wk: NONE,
   attempt: undefined,
   ids: 0,
-  subscribing: 0,
-  unsubscribe: undefined,
-  retryTimer: 0,
-  paced: false,
+  sb: 0,
+  un: undefined,
+  rt: 0,
+  pc: false,
   local: ZERO_REVISION,
   epoch: undefined,
-  applied: false,
+  ap: false,
   wanted: ZERO_REVISION,
   inline: undefined,
-  requested: 0,
-  served: 0,
-  unconfirmed: 0,
-  failures: 0,
+  rq: 0,
+  sv: 0,
+  uc: 0,
+  fl: 0,
   jitter: 0.5,
-  lastError: undefined,
+  le: undefined,
   next: [],
-  waiters: [],
+  wt: [],
 });
 
 /**
@@ -324,8 +330,7 @@ const NOTHING: readonly MachineEffect[] = [];
 const same = (state: MachineState): Transition => ({ state, effects: NOTHING });
 
 /** There is something to fetch: a request no fetch has served yet, or an announced revision not applied. */
-const need = (s: MachineState): boolean =>
-  s.lifecycle === RUNNING && (s.requested > s.served || cmp(s.wanted, s.local) > 0);
+const need = (s: MachineState): boolean => s.lc === RUNNING && (s.rq > s.sv || cmp(s.wanted, s.local) > 0);
 
 /**
  * The public status of a state (see `SyncStatus`).
@@ -338,13 +343,11 @@ const need = (s: MachineState): boolean =>
 export function statusOf(
   s: MachineState,
 ): 'idle' | 'starting' | 'syncing' | 'synced' | 'stale' | 'error' | 'stopped' {
-  if (s.lifecycle !== RUNNING)
-    return s.lifecycle !== STOPPED && s.lastError
-      ? 'error'
-      : (['idle', 'starting', 'idle', 'stopped'] as const)[s.lifecycle];
-  if (s.work !== NONE) return s.applied ? 'syncing' : 'starting';
-  if (s.lastError) return s.lastError.phase === 'refresh' ? 'stale' : 'error';
-  return need(s) || s.paced || s.inline ? 'stale' : 'synced';
+  if (s.lc !== RUNNING)
+    return s.lc !== STOPPED && s.le ? 'error' : (['idle', 'starting', 'idle', 'stopped'] as const)[s.lc];
+  if (s.wk !== NONE) return s.ap ? 'syncing' : 'starting';
+  if (s.le) return s.le.phase === 'refresh' ? 'stale' : 'error';
+  return need(s) || s.pc || s.inline ? 'stale' : 'synced';
 }
 
 const report = (fx: Fx, error: SyncError, extra?: Partial<Mutable<SyncErrorContext>>): void => {
@@ -362,18 +365,18 @@ const newId = (s: S): number => ++s.ids;
  * reason to fetch arrived), the fetch goes through the pacer instead; a busy slot looks again when it ends.
  */
 function go(s: S, fx: Fx, pace?: boolean): void {
-  if (s.lifecycle !== RUNNING || s.work !== NONE) return;
+  if (s.lc !== RUNNING || s.wk !== NONE) return;
   if (s.inline) inline(s, fx);
-  else if (s.retryTimer) return;
+  else if (s.rt) return;
   else if (pace) {
-    if (s.failures >= maxAttempts(s)) s.failures = 0; // a new signal after giving up
-    s.paced = true;
+    if (s.fl >= maxAttempts(s)) s.fl = 0; // a new signal after giving up
+    s.pc = true;
     fx.push({ type: DO_PACE }); // every trigger: debounce measures quiet from the last one
   } else if (need(s)) {
     const id = newId(s);
-    s.attempt = { id, inline: false, round: s.next, seq: s.requested, target: s.wanted };
+    s.attempt = { id, inline: false, rd: s.next, seq: s.rq, tg: s.wanted };
     s.next = [];
-    s.work = FETCHING;
+    s.wk = FETCHING;
     fx.push({ type: DO_FETCH, id });
   }
 }
@@ -384,12 +387,12 @@ const maxAttempts = (s: S): number => (s.cfg.retry ? (s.cfg.retry.maxAttempts ??
 function inline(s: S, fx: Fx): void {
   const snapshot = s.inline as SnapshotEnvelope;
   s.inline = undefined;
-  if (!s.applied || snapshot.epoch !== s.epoch || cmp(snapshot.revision, s.local) <= 0) {
+  if (!s.ap || snapshot.epoch !== s.epoch || cmp(snapshot.revision, s.local) <= 0) {
     go(s, fx);
     return;
   }
   const id = newId(s);
-  s.attempt = { id, inline: true, round: [], seq: s.served, target: snapshot.revision };
+  s.attempt = { id, inline: true, rd: [], seq: s.sv, tg: snapshot.revision };
   check(s, fx, snapshot);
 }
 
@@ -397,7 +400,7 @@ function inline(s: S, fx: Fx): void {
 function check(s: S, fx: Fx, snapshot: SnapshotEnvelope): void {
   const id = (s.attempt as Attempt).id;
   if (s.cfg.validate) {
-    s.work = VALIDATING;
+    s.wk = VALIDATING;
     fx.push({ type: DO_VALIDATE, id, snapshot });
   } else decide(s, fx, snapshot);
 }
@@ -406,9 +409,9 @@ function check(s: S, fx: Fx, snapshot: SnapshotEnvelope): void {
 function decide(s: S, fx: Fx, snapshot: SnapshotEnvelope): void {
   const { revision, epoch } = snapshot;
   const reset = epoch !== undefined && s.epoch !== undefined && epoch !== s.epoch;
-  s.attempt = { ...(s.attempt as Attempt), snapshot, reset };
-  if (!s.applied || reset || cmp(revision, s.local) > 0) {
-    s.work = APPLYING;
+  s.attempt = { ...(s.attempt as Attempt), snapshot: snapshot, reset };
+  if (!s.ap || reset || cmp(revision, s.local) > 0) {
+    s.wk = APPLYING;
     fx.push({ type: DO_APPLY, id: (s.attempt as Attempt).id, snapshot });
   } else done(s, fx);
 }
@@ -417,18 +420,18 @@ function decide(s: S, fx: Fx, snapshot: SnapshotEnvelope): void {
 function done(s: S, fx: Fx): void {
   const att = s.attempt as Attempt;
   s.attempt = undefined;
-  s.work = NONE;
+  s.wk = NONE;
   if (!att.inline) {
-    s.served = Math.max(s.served, att.seq);
+    s.sv = Math.max(s.sv, att.seq);
     const pending = s.inline;
     if (
-      cmp(s.local, att.target) < 0 &&
+      cmp(s.local, att.tg) < 0 &&
       !att.reset &&
-      !(pending && pending.epoch === s.epoch && cmp(pending.revision, att.target) >= 0)
+      !(pending && pending.epoch === s.epoch && cmp(pending.revision, att.tg) >= 0)
     ) {
       const got = att.snapshot?.revision ?? s.local;
       const { topic } = s.cfg;
-      if (++s.unconfirmed < MAX_UNCONFIRMED && s.failures + 1 < maxAttempts(s)) {
+      if (++s.uc < MAX_UNCONFIRMED && s.fl + 1 < maxAttempts(s)) {
         fail(
           s,
           fx,
@@ -436,7 +439,7 @@ function done(s: S, fx: Fx): void {
           new SyncError(
             'refresh',
             topic,
-            `Snapshot ${got} of topic "${topic}" is older than the announced revision ${att.target}; fetching again.`,
+            `Snapshot ${got} of topic "${topic}" is older than the announced revision ${att.tg}; fetching again.`,
           ),
         );
         return;
@@ -447,17 +450,17 @@ function done(s: S, fx: Fx): void {
         new SyncError(
           'protocol',
           topic,
-          `Revision ${att.target} of topic "${topic}" was announced but ${s.unconfirmed} fetches started after it returned ${got}; the announcement is dropped. Check who publishes on this topic (a forged or misrouted event?).`,
+          `Revision ${att.tg} of topic "${topic}" was announced but ${s.uc} fetches started after it returned ${got}; the announcement is dropped. Check who publishes on this topic (a forged or misrouted event?).`,
         ),
         { snapshotRevision: got },
       );
       s.wanted = s.local;
     }
-    s.unconfirmed = 0;
+    s.uc = 0;
   }
-  s.failures = 0;
-  s.lastError = undefined;
-  settleAll(fx, att.round);
+  s.fl = 0;
+  s.le = undefined;
+  settleAll(fx, att.rd);
   after(s, fx);
 }
 
@@ -470,16 +473,16 @@ function after(s: S, fx: Fx): void {
 /** The attempt in the slot failed: report once, settle its callers, back off or wait for the next signal. */
 function fail(s: S, fx: Fx, att: Attempt, error: SyncError): void {
   s.attempt = undefined;
-  s.work = NONE;
+  s.wk = NONE;
   if (att.inline) {
     // Bad inline data is not a reason to back off: the provider decides, now.
-    report(fx, error, { snapshotRevision: att.target, willRetry: true });
-    s.requested++;
+    report(fx, error, { snapshotRevision: att.tg, willRetry: true });
+    s.rq++;
     go(s, fx);
     return;
   }
-  if (!failure(s, fx, error, att.round, att.snapshot ? { snapshotRevision: att.snapshot.revision } : {}))
-    if (s.next.length || s.requested > att.seq || cmp(s.wanted, att.target) > 0)
+  if (!failure(s, fx, error, att.rd, att.snapshot ? { snapshotRevision: att.snapshot.revision } : {}))
+    if (s.next.length || s.rq > att.seq || cmp(s.wanted, att.tg) > 0)
       // Without a retry, something that arrived during the attempt still gets its fetch.
       go(s, fx);
 }
@@ -492,10 +495,10 @@ function failure(
   round: readonly MachineDeferred[],
   extra?: Partial<Mutable<SyncErrorContext>>,
 ): boolean {
-  const attempt = ++s.failures;
+  const attempt = ++s.fl;
   const retryInMs =
     attempt < maxAttempts(s) ? backoffDelay(s.cfg.retry as RetryPolicy, attempt, () => s.jitter) : undefined;
-  s.lastError = error;
+  s.le = error;
   report(fx, error, {
     attempt,
     willRetry: retryInMs !== undefined,
@@ -504,19 +507,19 @@ function failure(
   });
   settleAll(fx, round, error);
   if (retryInMs === undefined) return false;
-  s.retryTimer = newId(s);
-  fx.push({ type: DO_ARM, id: s.retryTimer, ms: retryInMs });
+  s.rt = newId(s);
+  fx.push({ type: DO_ARM, id: s.rt, ms: retryInMs });
   return true;
 }
 
 const disarm = (s: S, fx: Fx): void => {
-  if (s.retryTimer) fx.push({ type: DO_CLEAR });
-  s.retryTimer = 0;
+  if (s.rt) fx.push({ type: DO_CLEAR });
+  s.rt = 0;
 };
 
 const subscribe = (s: S, fx: Fx): void => {
-  s.subscribing = newId(s);
-  fx.push({ type: DO_SUBSCRIBE, id: s.subscribing });
+  s.sb = newId(s);
+  fx.push({ type: DO_SUBSCRIBE, id: s.sb });
 };
 
 const stopped = (s: S, what?: string) => new StoppedError(s.cfg.topic, what);
@@ -537,9 +540,7 @@ export function step(state: MachineState, input: MachineInput): Transition {
   // The fast reject path: one comparison, no allocation.
   if (
     input.type === IN_EVENT &&
-    (state.lifecycle === IDLE ||
-      state.lifecycle === STOPPED ||
-      covered(state, input.event.revision, input.event.epoch))
+    (state.lc === IDLE || state.lc === STOPPED || covered(state, input.event.revision, input.event.epoch))
   )
     return same(state);
   const s: S = { ...state };
@@ -548,131 +549,131 @@ export function step(state: MachineState, input: MachineInput): Transition {
   const att = s.attempt;
   switch (input.type) {
     case IN_START:
-      if (s.lifecycle === STOPPED) {
+      if (s.lc === STOPPED) {
         settleAll(fx, [input.d], stopped(s, 'start() was called after stop(); create a new handle'));
-      } else if (s.lifecycle === IDLE) {
-        s.lifecycle = STARTING;
-        s.lastError = undefined;
+      } else if (s.lc === IDLE) {
+        s.lc = STARTING;
+        s.le = undefined;
         s.next = [...s.next, input.d];
-        s.requested++;
+        s.rq++;
         subscribe(s, fx);
-      } else if (s.lifecycle === STARTING) {
+      } else if (s.lc === STARTING) {
         s.next = [...s.next, input.d];
-        if (s.retryTimer) {
+        if (s.rt) {
           // start() again after a failed subscribe: try now rather than at the end of the backoff.
           disarm(s, fx);
           subscribe(s, fx);
         }
-      } else if (s.applied) settleAll(fx, [input.d]);
-      else if (att) s.attempt = { ...att, round: [...att.round, input.d] };
+      } else if (s.ap) settleAll(fx, [input.d]);
+      else if (att) s.attempt = { ...att, rd: [...att.rd, input.d] };
       else s.next = [...s.next, input.d];
       break;
     case IN_REFRESH:
-      if (s.lifecycle === IDLE || s.lifecycle === STOPPED) {
+      if (s.lc === IDLE || s.lc === STOPPED) {
         settleAll(
           fx,
           [input.d],
-          stopped(s, `refresh() was called ${s.lifecycle === IDLE ? 'before start()' : 'after stop()'}`),
+          stopped(s, `refresh() was called ${s.lc === IDLE ? 'before start()' : 'after stop()'}`),
         );
         break;
       }
       s.next = [...s.next, input.d];
-      s.requested++;
-      if (s.lifecycle === RUNNING) {
+      s.rq++;
+      if (s.lc === RUNNING) {
         disarm(s, fx);
         go(s, fx);
       }
       break;
     case IN_WHEN_SYNCED:
-      if (s.lifecycle === STOPPED) settleAll(fx, [input.d], stopped(s));
-      else s.waiters = [...s.waiters, { d: input.d, target: input.target }];
+      if (s.lc === STOPPED) settleAll(fx, [input.d], stopped(s));
+      else s.wt = [...s.wt, { d: input.d, target: input.target }];
       break;
     case IN_STOP: {
-      if (s.lifecycle === STOPPED) return same(state);
+      if (s.lc === STOPPED) return same(state);
       const error = stopped(s);
-      s.lifecycle = STOPPED;
+      s.lc = STOPPED;
       if (att) {
-        if (s.work === FETCHING) fx.push({ type: DO_ABORT, id: att.id });
-        settleAll(fx, att.round, error);
+        if (s.wk === FETCHING) fx.push({ type: DO_ABORT, id: att.id });
+        settleAll(fx, att.rd, error);
       }
       s.attempt = undefined;
-      s.work = NONE;
-      s.subscribing = 0;
+      s.wk = NONE;
+      s.sb = 0;
       s.inline = undefined;
       disarm(s, fx);
       fx.push({ type: DO_UNPACE }); // also after the pacer fired: its window (a timer) may still be open
-      s.paced = false;
-      if (s.unsubscribe) {
-        fx.push({ type: DO_DETACH }, { type: DO_UNSUBSCRIBE, unsubscribe: s.unsubscribe });
+      s.pc = false;
+      if (s.un) {
+        fx.push({ type: DO_DETACH }, { type: DO_UNSUBSCRIBE, unsubscribe: s.un });
       }
-      s.unsubscribe = undefined;
+      s.un = undefined;
       settleAll(fx, s.next, error);
       settleAll(
         fx,
-        s.waiters.map((w) => w.d),
+        s.wt.map((w) => w.d),
         error,
       );
       s.next = [];
-      s.waiters = [];
+      s.wt = [];
       break;
     }
     case IN_SUBSCRIBED:
-      if (input.id !== s.subscribing) {
+      if (input.id !== s.sb) {
         // Late (stopped meanwhile, or superseded): let go of it at once.
         fx.push({ type: DO_UNSUBSCRIBE, unsubscribe: input.unsubscribe });
         break;
       }
-      s.subscribing = 0;
-      s.unsubscribe = input.unsubscribe;
-      s.lifecycle = RUNNING;
-      s.failures = 0;
-      s.lastError = undefined;
+      s.sb = 0;
+      s.un = input.unsubscribe;
+      s.lc = RUNNING;
+      s.fl = 0;
+      s.le = undefined;
       fx.push({ type: DO_ATTACH });
       go(s, fx);
       break;
     case IN_FAILED:
-      if (input.id === s.subscribing) {
-        s.subscribing = 0;
+      if (input.id === s.sb) {
+        s.sb = 0;
         const round = s.next;
         s.next = [];
-        if (!failure(s, fx, input.error, round)) s.lifecycle = IDLE; // start() may try again
+        if (!failure(s, fx, input.error, round)) s.lc = IDLE; // start() may try again
       } else if (att && input.id === att.id) fail(s, fx, att, input.error);
       else return same(state);
       break;
     case IN_FETCHED:
-      if (!att || input.id !== att.id || s.work !== FETCHING) return same(state);
+      if (!att || input.id !== att.id || s.wk !== FETCHING) return same(state);
       s.attempt = { ...att, snapshot: input.snapshot };
       check(s, fx, input.snapshot);
       break;
     case IN_VALIDATED:
-      if (!att || input.id !== att.id || s.work !== VALIDATING) return same(state);
+      if (!att || input.id !== att.id || s.wk !== VALIDATING) return same(state);
       decide(s, fx, input.snapshot);
       break;
     case IN_APPLIED: {
       const snapshot = att?.snapshot;
-      if (!att || !snapshot || input.id !== att.id || s.work !== APPLYING) return same(state);
+      if (!att || !snapshot || input.id !== att.id || s.wk !== APPLYING) return same(state);
       s.local = snapshot.revision;
-      s.applied = true;
+      s.ap = true;
       s.epoch = snapshot.epoch;
       s.wanted = att.reset ? s.local : maxRevision(s.wanted, s.local);
       done(s, fx);
       break;
     }
     case IN_TIMER:
-      if (input.id !== s.retryTimer) return same(state);
-      s.retryTimer = 0;
+      if (input.id !== s.rt) return same(state);
+      s.rt = 0;
       if (input.lost) break;
-      if (s.lifecycle === STARTING) subscribe(s, fx);
+      if (s.lc === STARTING) subscribe(s, fx);
       else go(s, fx);
       break;
     case IN_RESYNC:
-      if (s.lifecycle !== RUNNING) return same(state);
-      s.requested++;
+      if (s.lc !== RUNNING) return same(state);
+      s.rq++;
       go(s, fx, true);
       break;
     case IN_PACED:
-      if (!s.paced) return same(state);
-      s.paced = false;
+      if (!s.pc) return same(state);
+      s.pc = false;
       if (input.fire) go(s, fx);
       break;
     case IN_EVENT: {
@@ -684,12 +685,12 @@ export function step(state: MachineState, input: MachineInput): Transition {
       const { revision, epoch, data } = event;
       // Another epoch: the provider decides (a fetch), the announcement says nothing about ours.
       if (epoch !== undefined && s.epoch !== undefined && epoch !== s.epoch) {
-        s.requested++;
+        s.rq++;
       } else {
         s.wanted = revision;
         // Before the first apply, the announced epoch stands for the local one: a restart announced around
         // the first fetch is then news, and its snapshot a reset.
-        if (!s.applied) s.epoch = epoch;
+        if (!s.ap) s.epoch = epoch;
         // An inline snapshot is applied from the event only in the local epoch; otherwise the fetch decides.
         else if (data !== undefined && epoch === s.epoch)
           s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };
@@ -699,15 +700,15 @@ export function step(state: MachineState, input: MachineInput): Transition {
     }
   }
   // whenSynced waiters whose condition now holds.
-  if (s.waiters.length && s.lifecycle === RUNNING && s.applied) {
+  if (s.wt.length && s.lc === RUNNING && s.ap) {
     const synced = statusOf(s) === 'synced';
-    const waiting = s.waiters.filter((w) => (w.target === undefined ? !synced : cmp(s.local, w.target) < 0));
-    if (waiting.length !== s.waiters.length) {
+    const waiting = s.wt.filter((w) => (w.target === undefined ? !synced : cmp(s.local, w.target) < 0));
+    if (waiting.length !== s.wt.length) {
       settleAll(
         fx,
-        s.waiters.filter((w) => !waiting.includes(w)).map((w) => w.d),
+        s.wt.filter((w) => !waiting.includes(w)).map((w) => w.d),
       );
-      s.waiters = waiting;
+      s.wt = waiting;
     }
   }
   return { state: s, effects: fx };
