@@ -134,11 +134,9 @@ function parseWith<T>(input: unknown, checks: readonly Check[], shape: string): 
   return issues.length ? { ok: false, issues } : { ok: true, value: value as T };
 }
 
-/** @internal Issues of an invalidation event, or `undefined` when it is well-formed. Never throws. */
-export function eventIssues(input: unknown): readonly string[] | undefined {
-  const result = parseWith(input, EVENT, '{ topic, revision }');
-  return result.ok ? undefined : result.issues;
-}
+/** @internal A snapshot envelope, with `epoch` only when there is one. */
+export const envelope = (revision: Revision, data: unknown, epoch: string | undefined): SnapshotEnvelope =>
+  epoch === undefined ? { revision, data } : { revision, data, epoch };
 
 /**
  * @internal The same rules as EVENT, spelled out on fields read once: monomorphic calls on the path every

@@ -172,9 +172,9 @@ export const MACHINE_MUTANTS = {
   inlineWhileBusy: {
     file: 'machine/step.ts',
     name: 'applies an inline snapshot while the slot is busy',
-    find: '          s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };\n      }\n      go(s, fx, true);',
+    find: 's.inline = envelope(revision, data, epoch);\n      }\n      go(s, fx, true);',
     replace:
-      '          s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };\n      }\n      if (s.inline) inline(s, fx);\n      else go(s, fx, true);',
+      's.inline = envelope(revision, data, epoch);\n      }\n      if (s.inline) inline(s, fx);\n      else go(s, fx, true);',
   },
   ignoreAnnouncedEpoch: {
     file: 'machine/step.ts',

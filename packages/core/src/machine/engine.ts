@@ -11,9 +11,10 @@ import {
 } from '../errors';
 import { noopLogger } from '../log';
 import {
-  eventIssues,
+  envelope,
   type InvalidationEvent,
   isEventFields,
+  parseInvalidationEvent,
   parseSnapshotEnvelope,
   type SnapshotEnvelope,
 } from '../protocol';
@@ -424,7 +425,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
               type: IN_VALIDATED,
               id,
               jitter: jitter(),
-              snapshot: epoch === undefined ? { revision, data } : { revision, data, epoch },
+              snapshot: envelope(revision, data, epoch),
             }),
           (error: unknown) =>
             failed(
@@ -524,7 +525,8 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       // Another topic's event is that topic's business (its handle reports it if malformed).
       if (typeof eventTopic === 'string' && eventTopic !== '' && eventTopic !== topic) return;
       if (!readable || !isEventFields(eventTopic, revision, sourceId, timestampMs, epoch, data)) {
-        const issues = eventIssues(input) ?? ['its fields changed between two reads'];
+        const parsed = parseInvalidationEvent(input);
+        const issues = parsed.ok ? ['its fields changed between two reads'] : parsed.issues;
         reportNow('protocol', new ProtocolError(topic, 'invalidation event', issues), { input });
         return;
       }

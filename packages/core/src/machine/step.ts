@@ -5,7 +5,7 @@
 
 import { backoffDelay, type RetryPolicy } from '../backoff';
 import { StoppedError, SyncError, type SyncErrorContext } from '../errors';
-import type { InvalidationEvent, SnapshotEnvelope, Unsubscribe } from '../protocol';
+import { envelope, type InvalidationEvent, type SnapshotEnvelope, type Unsubscribe } from '../protocol';
 import { compareRevisions, maxRevision, type Revision, ZERO_REVISION } from '../revision';
 
 /** IDLE: lifecycle: created, not started. @example `state.lc === IDLE` */
@@ -692,8 +692,7 @@ export function step(state: MachineState, input: MachineInput): Transition {
         // the first fetch is then news, and its snapshot a reset.
         if (!s.ap) s.epoch = epoch;
         // An inline snapshot is applied from the event only in the local epoch; otherwise the fetch decides.
-        else if (data !== undefined && epoch === s.epoch)
-          s.inline = epoch === undefined ? { revision, data } : { revision, data, epoch };
+        else if (data !== undefined && epoch === s.epoch) s.inline = envelope(revision, data, epoch);
       }
       go(s, fx, true);
       break;
