@@ -58,22 +58,7 @@ import {
   step,
 } from './step';
 
-interface Deferred extends MachineDeferred {
-  readonly promise: Promise<void>;
-}
-
 const noop = () => {};
-const deferred = (): Deferred => {
-  let resolve = noop;
-  let reject: (reason: unknown) => void = noop;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Failures are always reported through onError; an un-awaited refresh() must not crash the process.
-  promise.catch(noop);
-  return { promise, resolve, reject };
-};
 // The keys this engine knows, space-separated (with spaces around, for `includes(' key ')`); `initial` is not its
 // own but a store connector's (`StoreConnector` options are `{ topic, initial, applier, onError }`), passed on as is.
 const KNOWN =
@@ -162,19 +147,14 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     if (!isFunction((owner as unknown as Record<string, unknown> | undefined)?.[method]))
       invalid(name, `an object with a \`${method}()\` method`);
   }
-  for (const [name, fn] of [
-    ['schema', schema],
-    ['onError', onError],
-    ['shouldRefresh', shouldRefresh],
+  for (const [name, fn, expected] of [
+    ['schema', schema, 'a function: standardSchema(yourSchema) of @statesync/core/schema'],
+    ['onError', onError, 'a function'],
+    ['shouldRefresh', shouldRefresh, 'a function'],
+    ['throttling', options.throttling, 'made by throttle({ … }) of @statesync/core/pacing'],
   ] as const) {
-    if (fn !== undefined && !isFunction(fn))
-      invalid(
-        name,
-        name === 'schema' ? 'a function: standardSchema(yourSchema) of @statesync/core/schema' : 'a function',
-      );
+    if (fn !== undefined && !isFunction(fn)) invalid(name, expected);
   }
-  if (options.throttling !== undefined && !isFunction(options.throttling))
-    invalid('throttling', 'made by throttle({ … }) of @statesync/core/pacing');
   const timeoutMs = options.snapshotTimeoutMs ?? 10_000;
   assertNumber('snapshotTimeoutMs', timeoutMs, 1);
   const triggers: readonly ResyncTrigger[] = options.resyncOn ?? [];
@@ -540,12 +520,22 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
     }
   }
 
+  /** A promise settled by the machine through the input `make` builds; never an unhandled rejection. */
+  const promised = (make: (d: MachineDeferred) => MachineInput): Promise<void> => {
+    let d: MachineDeferred | undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      d = { resolve, reject };
+    });
+    // Failures are always reported through onError; an un-awaited refresh() must not crash the process.
+    promise.catch(noop);
+    dispatch(make(d as MachineDeferred));
+    return promise;
+  };
+
   const handle: RevisionSyncHandle = {
     topic,
     start() {
-      const d = deferred();
-      dispatch({ type: IN_START, d });
-      return d.promise;
+      return promised((d) => ({ type: IN_START, d }));
     },
     stop() {
       const running = s.lc !== STOPPED;
@@ -553,9 +543,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       if (running) log('debug', 'stopped');
     },
     refresh() {
-      const d = deferred();
-      dispatch({ type: IN_REFRESH, d });
-      return d.promise;
+      return promised((d) => ({ type: IN_REFRESH, d }));
     },
     getLocalRevision: () => s.local,
     getStatus: () => state,
@@ -570,9 +558,7 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       } catch (error) {
         return Promise.reject(error);
       }
-      const d = deferred();
-      dispatch({ type: IN_WHEN_SYNCED, d, target });
-      return d.promise;
+      return promised((d) => ({ type: IN_WHEN_SYNCED, d, target }));
     },
     [disposeKey]() {
       handle.stop();
