@@ -1,4 +1,4 @@
-import { describe, isCanonicalRevision, MAX_REVISION, type Revision } from './revision';
+import { describe, isCanonicalRevision, REVISION_RULE, type Revision } from './revision';
 
 /**
  * Names one synchronized resource: `'settings'`, `'cache:user:123'`. Never empty.
@@ -75,20 +75,19 @@ type Check = readonly [
   optional?: 1,
 ];
 const isString = (value: unknown): boolean => typeof value === 'string';
-const REVISION = `a decimal string from "0" to "${MAX_REVISION}" without sign, spaces or leading zeros`;
 const isTopic = (v: unknown): boolean => isString(v) && v !== '';
 const isTimestamp = (v: unknown): boolean =>
   Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 64;
 const EVENT: readonly Check[] = [
   ['topic', isTopic, 'a non-empty string'],
-  ['revision', isCanonicalRevision, REVISION],
+  ['revision', isCanonicalRevision, REVISION_RULE],
   ['sourceId', isString, 'a string', 1],
   ['timestampMs', isTimestamp, 'a whole number of milliseconds ≥ 0', 1],
   ['epoch', isString, 'a string', 1],
   ['data', (v) => v !== null, 'left out rather than null', 1],
 ];
 const ENVELOPE: readonly Check[] = [
-  ['revision', isCanonicalRevision, REVISION],
+  ['revision', isCanonicalRevision, REVISION_RULE],
   ['data', (_, record) => 'data' in record, ''],
   ['epoch', isString, 'a string', 1],
 ];

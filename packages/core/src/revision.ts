@@ -104,6 +104,9 @@ export function nextRevision(revision: Revision): Revision {
   return (head + '0'.repeat(r.length - 1 - i)) as Revision;
 }
 
+/** @internal What a revision must be, for error messages. */
+export const REVISION_RULE: string = `a decimal string from "0" to "${MAX_REVISION}" without sign, spaces or leading zeros`;
+
 /**
  * Checks `value` and returns it as a {@link Revision}. Accepts canonical strings, non-negative safe
  * integers and non-negative bigints up to 2^64 - 1.
@@ -122,9 +125,7 @@ export function parseRevision(value: unknown): Revision {
       ? String(value)
       : value;
   if (isCanonicalRevision(text)) return text;
-  throw new TypeError(
-    `Expected a revision: a decimal string from "0" to "${MAX_REVISION}" without sign, spaces or leading zeros, got ${describe(value)}.`,
-  );
+  throw new TypeError(`Expected a revision: ${REVISION_RULE}, got ${describe(value)}.`);
 }
 
 /** @internal Describes any value for an error message without throwing (symbols, proxies, cycles). */

@@ -545,7 +545,8 @@ export function step(state: MachineState, input: MachineInput): Transition {
     return same(state);
   const s: S = { ...state };
   const fx: Fx = [];
-  if ('jitter' in input && input.jitter !== undefined) s.jitter = input.jitter;
+  const { jitter } = input as { jitter?: number };
+  if (jitter !== undefined) s.jitter = jitter;
   const att = s.attempt;
   switch (input.type) {
     case IN_START:
