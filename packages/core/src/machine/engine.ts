@@ -239,30 +239,32 @@ export function createRevisionSync<T>(options: RevisionSyncOptions<T>): Revision
       }
   /** Reports a failure once: to the logger (never throws) and to `onError` (whose throw is logged). */
   const report = (error: SyncError, extra?: Partial<SyncErrorContext>): void => {
+    const { phase, message } = error;
+    const { local } = s;
     const context: SyncErrorContext = {
-      phase: error.phase,
+      phase,
       topic,
       error,
-      localRevision: s.local,
+      localRevision: local,
       wantedRevision: s.wanted,
       willRetry: false,
       ...extra,
     };
-    log(context.willRetry ? 'warn' : 'error', error.message, {
-      phase: error.phase,
-      localRevision: s.local,
+    log(context.willRetry ? 'warn' : 'error', message, {
+      phase,
+      localRevision: local,
       retryInMs: context.retryInMs,
       cause: error.cause,
     });
-    const key = error.phase + error.message.replace(/\d+/g, '#');
+    const key = phase + message.replace(/\d+/g, '#');
     if (printed && !printed.has(key) && printed.size < 100) {
       printed.add(key);
-      shout(`${error.message} (printed once: pass \`onError\` or \`logger\` to handle it)`);
+      shout(`${message} (printed once; handle it with onError or logger)`);
     }
     try {
       onError?.(context);
     } catch (thrown) {
-      log('error', `onError threw while handling a ${error.phase} error`, { error: thrown });
+      log('error', `onError threw while handling a ${phase} error`, { error: thrown });
     }
   };
   /** Reports a failure of user code that the runner called itself (not an attempt's). */

@@ -450,7 +450,7 @@ function done(s: S, fx: Fx): void {
         new SyncError(
           'protocol',
           topic,
-          `Revision ${att.tg} of topic "${topic}" was announced but ${s.uc} fetches started after it returned ${got}; the announcement is dropped. Check who publishes on this topic (a forged or misrouted event?).`,
+          `Revision ${att.tg} of topic "${topic}" was announced but ${s.uc} fetches started after it returned ${got}; dropped. Check who publishes on this topic (forged or misrouted events?).`,
         ),
         { snapshotRevision: got },
       );
