@@ -128,7 +128,8 @@ function parseWith<T>(input: unknown, checks: readonly Check[], shape: string): 
         );
     }
   } catch (error) {
-    return { ok: false, issues: [`reading it threw: ${describe((error as Error)?.message)}`] };
+    // describe() reads the thrown value's message under its own guard: it may be hostile too.
+    return { ok: false, issues: [`reading it threw: ${describe(error, 1)}`] };
   }
   return issues.length ? { ok: false, issues } : { ok: true, value: value as T };
 }

@@ -128,9 +128,13 @@ export function parseRevision(value: unknown): Revision {
   throw new TypeError(`Expected a revision: ${REVISION_RULE}, got ${describe(value)}.`);
 }
 
-/** @internal Describes any value for an error message without throwing (symbols, proxies, cycles). */
-export function describe(value: unknown): string {
+/**
+ * @internal Describes any value for an error message without throwing (symbols, proxies, cycles); with
+ * `message`, the value's `message` (a thrown value), read under the same guard.
+ */
+export function describe(value: unknown, message?: 1): string {
   try {
+    if (message) value = (value as Error)?.message;
     if (typeof value === 'string')
       return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
     if (typeof value === 'symbol' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;

@@ -421,6 +421,26 @@ describe('model-found regressions', () => {
     expect(h.errors.map((e) => e.phase)).toEqual(['protocol']);
     h.handle.stop();
   });
+
+  test('an event whose getter throws a value that throws when read: parsing never throws, reported once with phase protocol', async () => {
+    const { proxy: thrown, revoke } = Proxy.revocable({}, {});
+    revoke(); // reading `message` from it throws again
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw thrown;
+        },
+      },
+    );
+    expect(parseInvalidationEvent(hostile)).toEqual({ ok: false, issues: ['reading it threw: an unprintable value'] });
+    expect(parseSnapshotEnvelope(hostile)).toEqual({ ok: false, issues: ['reading it threw: an unprintable value'] });
+    const h = setup({ create: createRevisionSync });
+    await h.handle.start();
+    h.bus.publish(hostile);
+    expect(h.errors.map((e) => e.phase)).toEqual(['protocol']);
+    h.handle.stop();
+  });
 });
 
 describe('clock injection sanity', () => {
