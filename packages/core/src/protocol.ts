@@ -1,4 +1,4 @@
-import { describe, isCanonicalRevision, REVISION_RULE, type Revision } from './revision';
+import { describe, isCanonicalRevision, REVISION_RULE, type Revision, textOf } from './revision';
 
 /**
  * Names one synchronized resource: `'settings'`, `'cache:user:123'`. Never empty.
@@ -128,8 +128,8 @@ function parseWith<T>(input: unknown, checks: readonly Check[], shape: string): 
         );
     }
   } catch (error) {
-    // describe() reads the thrown value's message under its own guard: it may be hostile too.
-    return { ok: false, issues: [`reading it threw: ${describe(error, 1)}`] };
+    // textOf() reads what was thrown under its own guard: it may be hostile too.
+    return { ok: false, issues: [`reading it threw: ${textOf(error)}`] };
   }
   return issues.length ? { ok: false, issues } : { ok: true, value: value as T };
 }

@@ -128,13 +128,9 @@ export function parseRevision(value: unknown): Revision {
   throw new TypeError(`Expected a revision: ${REVISION_RULE}, got ${describe(value)}.`);
 }
 
-/**
- * @internal Describes any value for an error message without throwing (symbols, proxies, cycles); with
- * `message`, the value's `message` (a thrown value), read under the same guard.
- */
-export function describe(value: unknown, message?: 1): string {
+/** @internal Describes any value for an error message without throwing (symbols, proxies, cycles). */
+export function describe(value: unknown): string {
   try {
-    if (message) value = (value as Error)?.message;
     if (typeof value === 'string')
       return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
     if (typeof value === 'symbol' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
@@ -144,3 +140,15 @@ export function describe(value: unknown, message?: 1): string {
     return 'an unprintable value';
   }
 }
+
+/**
+ * @internal The text of anything thrown by user code, without trusting it: a revoked Proxy or a throwing getter
+ * yields "an unprintable value" instead of a second throw.
+ */
+export const textOf = (error: unknown): string => {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'an unprintable value';
+  }
+};

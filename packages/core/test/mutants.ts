@@ -12,13 +12,16 @@ const srcDir = fileURLToPath(new URL('../src', import.meta.url));
 export interface Mutant {
   readonly name: string;
   /** The file edited (under src/). */
-  readonly file: 'machine/step.ts' | 'machine/engine.ts';
+  readonly file: MutatedFile;
   /** Text that must occur exactly once in that file. */
   readonly find: string;
   readonly replace: string;
-  /** Further edits belonging to the same broken idea (same file). */
-  readonly also?: readonly (readonly [find: string, replace: string])[];
+  /** Further edits belonging to the same broken idea (in `file`, or in the file named third). */
+  readonly also?: readonly (readonly [find: string, replace: string, file?: MutatedFile])[];
 }
+
+/** The files a mutant may edit: the machine, its runner, and the helper that reads thrown values. */
+type MutatedFile = 'machine/step.ts' | 'machine/engine.ts' | 'revision.ts';
 
 /** Broken variants of the engine. */
 export const MACHINE_MUTANTS = {
@@ -197,6 +200,7 @@ export const MACHINE_MUTANTS = {
       [
         "  try {\n    return error instanceof Error ? error.message : String(error);\n  } catch {\n    return 'an unprintable value';\n  }",
         '  return error instanceof Error ? error.message : String(error);',
+        'revision.ts',
       ],
     ],
   },
@@ -210,21 +214,24 @@ const made: string[] = [];
 export function loadMutant(mutant: Mutant): Promise<CreateSync> {
   let loaded = cache.get(mutant.name);
   if (!loaded) {
-    const file = mutant.file;
-    let text = readFileSync(join(srcDir, file), 'utf8');
-    for (const [find, replace] of [[mutant.find, mutant.replace] as const, ...(mutant.also ?? [])]) {
+    const texts = new Map<MutatedFile, string>();
+    for (const [find, replace, file = mutant.file] of [
+      [mutant.find, mutant.replace] as const,
+      ...(mutant.also ?? []),
+    ]) {
+      const text = texts.get(file) ?? readFileSync(join(srcDir, file), 'utf8');
       const count = text.split(find).length - 1;
       if (count !== 1) {
         throw new Error(
           `Mutant "${mutant.name}": expected ${JSON.stringify(find)} once in src/${file}, found ${count}`,
         );
       }
-      text = text.replace(find, replace);
+      texts.set(file, text.replace(find, replace));
     }
     const dir = mkdtempSync(join(tmpdir(), 'statesync-mutant-'));
     made.push(dir);
     cpSync(srcDir, dir, { recursive: true });
-    writeFileSync(join(dir, file), text);
+    for (const [file, text] of texts) writeFileSync(join(dir, file), text);
     const entry = 'index.ts';
     loaded = import(/* @vite-ignore */ join(dir, entry)).then((m) => m.createRevisionSync as CreateSync);
     cache.set(mutant.name, loaded);

@@ -46,7 +46,7 @@ describe('parseInvalidationEvent', () => {
         },
       },
     );
-    expect(parseInvalidationEvent(hostile)).toEqual({ ok: false, issues: ['reading it threw: "nope"'] });
+    expect(parseInvalidationEvent(hostile)).toEqual({ ok: false, issues: ['reading it threw: nope'] });
     expect(parseInvalidationEvent({ topic: Symbol('s'), revision: 1n }).ok).toBe(false);
   });
 });

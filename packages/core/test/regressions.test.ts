@@ -433,8 +433,14 @@ describe('model-found regressions', () => {
         },
       },
     );
-    expect(parseInvalidationEvent(hostile)).toEqual({ ok: false, issues: ['reading it threw: an unprintable value'] });
-    expect(parseSnapshotEnvelope(hostile)).toEqual({ ok: false, issues: ['reading it threw: an unprintable value'] });
+    expect(parseInvalidationEvent(hostile)).toEqual({
+      ok: false,
+      issues: ['reading it threw: an unprintable value'],
+    });
+    expect(parseSnapshotEnvelope(hostile)).toEqual({
+      ok: false,
+      issues: ['reading it threw: an unprintable value'],
+    });
     const h = setup({ create: createRevisionSync });
     await h.handle.start();
     h.bus.publish(hostile);

@@ -18,7 +18,7 @@ import {
   parseSnapshotEnvelope,
   type SnapshotEnvelope,
 } from '../protocol';
-import { parseRevision, type Revision } from '../revision';
+import { parseRevision, type Revision, textOf } from '../revision';
 import {
   covered,
   DO_ABORT,
@@ -86,17 +86,7 @@ const NO_FIX = ' Retrying will not fix this: fix ';
 const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === 'function';
 const disposeKey: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
-/**
- * Wraps anything thrown by user code into a {@link SyncError} of `phase`, without trusting it: a revoked Proxy
- * or a throwing getter yields "an unprintable value" instead of a second throw.
- */
-const textOf = (error: unknown): string => {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'an unprintable value';
-  }
-};
+/** Wraps anything thrown by user code into a {@link SyncError} of `phase`, without trusting it (see textOf). */
 const wrap = (phase: SyncPhase, topic: string, error: unknown): SyncError => {
   try {
     if (error instanceof SyncError) return error;
