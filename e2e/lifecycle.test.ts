@@ -85,6 +85,23 @@ test('a tab closed in the middle of writing: the others end on the final state, 
   await Promise.all([a.close(), b.close(), late.close()]);
 }, 60_000);
 
+test('a commit whose writer closed before announcing it: the next tab that opens re-announces it, and the others follow', async () => {
+  const [a, b] = [await tab('unannounced'), await tab('unannounced')];
+  await a.evaluate(() => window.t.increment(3));
+  expect(await waitConverged([a, b], 3)).toBe('3');
+  // A commit nobody announced, as a tab closed between its transaction and its postMessage leaves it.
+  const record = (await a.evaluate(() => window.t.raw('e2e', 'unannounced'))) as { epoch?: string };
+  await a.evaluate((r) => window.t.raw('e2e', 'unannounced', { ...r, revision: '4', data: 4 }), record);
+  expect(await b.evaluate(() => window.t.state())).toMatchObject({
+    data: 3,
+    revision: '3',
+    status: 'synced',
+  });
+  const late = await tab('unannounced'); // its first read finds revision 4 and says so
+  expect(await waitConverged([a, b, late], 4)).toBe('4');
+  await Promise.all([a.close(), b.close(), late.close()]);
+});
+
 test('status moves through syncing to synced, and to error on a corrupt record, then recovers', async () => {
   const writer = await tab('badge');
   const reader = await tab('badge');

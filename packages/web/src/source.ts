@@ -224,6 +224,14 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
    * while the transaction waited for another tab's included), in order, each on the previous result; writes the
    * last result, announces it once the transaction completed, and settles each caller with its own revision.
    */
+  /** The announcement of `record`, without its data. */
+  const eventOf = (record: SnapshotEnvelope<T>): Record<string, unknown> => ({
+    topic,
+    revision: record.revision,
+    epoch: record.epoch,
+    timestampMs: Date.now(),
+    sourceId,
+  });
   const commit = async (): Promise<void> => {
     let batch: Pending<T>[] = [];
     try {
@@ -234,13 +242,7 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
         return run(parse(raw), batch, store);
       });
       if (record) {
-        const event: Record<string, unknown> = {
-          topic,
-          revision: record.revision,
-          epoch: record.epoch,
-          timestampMs: Date.now(),
-          sourceId,
-        };
+        const event = eventOf(record);
         try {
           // Inline when `inline` is `true`, or a size limit the data's JSON text does not exceed.
           if (inline === true || JSON.stringify(record.data).length <= (inline as number))
@@ -309,13 +311,21 @@ export function createTabSource<T>(options: TabSourceOptions<T>): TabSource<T> {
     if (closed) throw fail('setup', 'Source closed; create a new one');
   };
   const subscriber = createBroadcastChannelSubscriber({ channelName });
+  let fresh = true;
   return {
     topic,
     subscribe: subscriber.subscribe,
     // One short read: not worth aborting (the engine drops a result that lands after abort).
     async getSnapshot() {
       ensureOpen();
-      return transact('readonly', parse);
+      const snapshot = await transact('readonly', parse);
+      // The first read re-announces what it found, without data: a writer closed between its commit and its
+      // announcement left the other tabs behind, and a tab that opens heals them (tabs that have it drop it).
+      try {
+        if (fresh) announce(channelName, channel.entry, eventOf(snapshot));
+      } catch {} // a hint only
+      fresh = false;
+      return snapshot;
     },
     async update(next) {
       ensureOpen();
