@@ -51,7 +51,8 @@ function naiveWindow({ subscriber, provider, applier, clock, resyncMs }) {
 async function simulate({ seed, engine, faults, writes, resyncMs, inline }) {
   const clock = createManualClock();
   const random = createSeededRandom(seed * 7919);
-  const source = createSnapshotSource({ topic: TOPIC, initial: { n: 0 }, now: clock.now });
+  // inline: false: the source itself sends bare hints (its default inlines small state); the inline mode adds data below.
+  const source = createSnapshotSource({ topic: TOPIC, initial: { n: 0 }, now: clock.now, inline: false });
   const bus = createFaultyBus({ seed, clock, delayMs: [0, 3], fetchDelayMs: [0, 5], ...faults });
   // Inline mode: each event carries the snapshot it announces (`data`), as @statesync/web's tab source sends it;
   // fetch-only mode: events are bare hints and every reader fetches.
