@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { launchChromium } from '../../scripts/chromium.mjs';
+import { BROWSER_BUILD } from './lib/bundle.mjs';
 import { num, quantile } from './lib/stats.mjs';
 import { measure } from './size.mjs';
 
@@ -23,15 +24,8 @@ async function bundle() {
       tab: fileURLToPath(new URL('./ports/tab.mjs', import.meta.url)),
       worker: fileURLToPath(new URL('./ports/worker.mjs', import.meta.url)),
     },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
+    ...BROWSER_BUILD,
     outdir: '/',
-    logLevel: 'silent',
-    tsconfigRaw: '{}', // the built dist/, as users get it
   });
   return new Map(result.outputFiles.map((f) => [f.path.replace(/^\//, ''), f.text]));
 }

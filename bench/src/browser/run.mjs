@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_PATH as CHROMIUM, launchChromium } from '../../../scripts/chromium.mjs';
+import { BROWSER_BUILD } from '../lib/bundle.mjs';
 import { num, quantile, ratio, spread } from '../lib/stats.mjs';
 import { measure } from '../size.mjs';
 
@@ -32,12 +33,7 @@ async function bundlePages() {
     entryPoints: Object.fromEntries(
       STREAMED.map(([id]) => [id, fileURLToPath(new URL(`./pages/${id}.mjs`, import.meta.url))]),
     ),
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
+    ...BROWSER_BUILD,
     outdir: '/',
     define: {
       'process.env.NODE_ENV': '"production"',
@@ -45,9 +41,6 @@ async function bundlePages() {
       __VUE_PROD_DEVTOOLS__: 'false',
       __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
     },
-    logLevel: 'silent',
-    // Built `dist/` only: ignore the packages' tsconfig `paths`, which point at the sources for type-checking.
-    tsconfigRaw: '{}',
   });
   return new Map(result.outputFiles.map((f) => [f.path.replace(/^\//, ''), f.text]));
 }

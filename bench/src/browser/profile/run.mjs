@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { launchChromium } from '../../../../scripts/chromium.mjs';
+import { BROWSER_BUILD } from '../../lib/bundle.mjs';
 import { num, quantile } from '../../lib/stats.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -33,16 +34,9 @@ async function bundle([id, page, alias]) {
       resolveDir: here('.'),
       loader: 'js',
     },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
+    ...BROWSER_BUILD,
     define: { 'process.env.NODE_ENV': '"production"' },
     alias: alias ? { '@statesync/web': alias } : {},
-    logLevel: 'silent',
-    tsconfigRaw: '{}',
   });
   return [`${id}.js`, result.outputFiles[0].text];
 }
